@@ -1,0 +1,52 @@
+# waops — one command runs the system, one runs the tests.
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+export UV_LINK_MODE ?= copy
+
+.PHONY: help install run test test-unit test-integration lint typecheck bench migrate provision compose-check clean
+
+help:
+	@echo "make run          start the whole system locally (sandbox provider) — Ctrl-C stops it"
+	@echo "make test         unit, service and integration tests (real PostgreSQL and RabbitMQ)"
+	@echo "make lint         ruff;  make typecheck: mypy"
+	@echo "make bench        benchmarks (write reports under reports/)"
+	@echo "make migrate      provision the database and run every service's migrations"
+
+# Installs uv (from PyPI) when missing, then the workspace from the committed lock file.
+install:
+	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+	@$(UV) sync --frozen --quiet
+	@./scripts/ensure-broker-plugins.sh
+
+run: install
+	@$(UV) run --frozen python -m waops_devstack
+
+provision: install
+	@$(UV) run --frozen python -c "from waops_service_kit.provision import main; main()"
+
+migrate: provision
+	@for s in webhook_adapter conversation_engine orchestrator core notifier timeline audit; do \
+	  WAOPS_DATABASE_URL="postgresql://waops_$$s@127.0.0.1:5432/waops" $(UV) run --frozen python -m $$s migrate || exit 1; \
+	done
+
+test: install
+	@$(UV) run --frozen pytest -p no:cacheprovider libs services tests-integration
+
+test-unit: install
+	@$(UV) run --frozen pytest -p no:cacheprovider -m "not integration" libs services
+
+test-integration: install
+	@$(UV) run --frozen pytest -p no:cacheprovider tests-integration
+
+lint: install
+	@$(UV) run --frozen ruff check .
+	@$(UV) run --frozen ruff format --check .
+
+typecheck: install
+	@$(UV) run --frozen mypy -p waops_contracts -p waops_messaging -p waops_observability -p waops_service_kit
+
+bench: install
+	@$(UV) run --frozen python -m benchmarks.webhook_ingest
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache .mypy_cache

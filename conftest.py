@@ -1,0 +1,1 @@
+pytest_plugins = ["waops_testing.plugin"]

@@ -1,0 +1,245 @@
+"""The consumer wrapper around every handler: decode, inbox, handle, commit, then ack.
+
+- The handler's effects, its outbox events and the inbox key commit in one transaction;
+  the ack follows the commit. A crash before the ack means a redelivery, which the inbox
+  turns into a no-op.
+- A handler failure rolls back and the message is requeued (with a short backoff); at the
+  delivery limit it is parked on the dead-letter path with the failure as its reason.
+- Undecodable messages are parked at once: retrying cannot help them.
+- Stopping cancels the consumers first, lets in-flight handlers finish (bounded), and
+  acks nothing unfinished: whatever was not acked is redelivered by the broker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from aio_pika.abc import AbstractConnection, AbstractIncomingMessage, AbstractQueue
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from waops_contracts import Envelope, UnknownEventType, parse_payload
+from waops_observability import bind_correlation, context_from_traceparent, get_logger, metrics
+from waops_observability.logging import structlog_reset
+
+from waops_messaging.broker import Broker
+from waops_messaging.handlers import ANY_TYPE, EventWriter, HandlerContext, Subscription
+from waops_messaging.inbox import claim
+from waops_messaging.topology import DEAD_LETTER_EXCHANGE, PARK_REASON_HEADER, declare_queue
+
+log = get_logger(__name__)
+tracer = trace.get_tracer("waops.messaging")
+
+
+def _delivery_count(message: AbstractIncomingMessage) -> int:
+    """This delivery's number, 1-based (quorum queues count earlier failed deliveries)."""
+    count = (message.headers or {}).get("x-delivery-count", 0)
+    return (count if isinstance(count, int) else 0) + 1
+
+
+class Poison(Exception):
+    """A message that can never be handled (undecodable, unknown type): park it now."""
+
+
+class Consumers:
+    """Runs a service's subscriptions on every (re)connection of the broker."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        broker: Broker,
+        engine: AsyncEngine,
+        writer: EventWriter,
+        subscriptions: list[Subscription],
+        deps: Any,
+        retry_backoff: float = 0.2,
+        drain_timeout: float = 20.0,
+    ) -> None:
+        self._service = service
+        self._broker = broker
+        self._engine = engine
+        self._writer = writer
+        self._subs = subscriptions
+        self._deps = deps
+        self._retry_backoff = retry_backoff
+        self._drain_timeout = drain_timeout
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._queues: list[tuple[AbstractQueue, str]] = []
+        self._accepting = True
+        broker.on_connect(self._attach)
+
+    async def _attach(self, connection: AbstractConnection) -> None:
+        self._queues = []
+        for sub in self._subs:
+            channel = await connection.channel(publisher_confirms=True)
+            await channel.set_qos(prefetch_count=sub.prefetch)
+            queues = await declare_queue(channel, sub.queue)
+            ordered = sub.queue.partitions > 0
+            for queue in queues:
+                sem = asyncio.Semaphore(1 if ordered else sub.concurrency)
+
+                async def on_message(
+                    message: AbstractIncomingMessage,
+                    sub: Subscription = sub,
+                    sem: asyncio.Semaphore = sem,
+                ) -> None:
+                    if not self._accepting:
+                        return  # never acked: the broker redelivers it elsewhere
+                    # aio-pika runs each callback as a task; on a partition the semaphore of
+                    # one keeps handling sequential, and its FIFO wake-up keeps arrival order.
+                    async with sem:
+                        await self._track(self._handle(sub, message), sub.queue.name)
+
+                tag = await queue.consume(on_message, no_ack=False)
+                self._queues.append((queue, tag))
+        log.info("consumers.attached", queues=[q.name for q, _ in self._queues])
+
+    async def _track(self, coro: Any, consumer: str) -> None:
+        task = asyncio.ensure_future(coro)
+        self._inflight.add(task)
+        gauge = metrics.EVENTS_IN_FLIGHT.labels(consumer)
+        gauge.inc()
+        try:
+            await asyncio.shield(task)
+        finally:
+            gauge.dec()
+            self._inflight.discard(task)
+
+    async def stop(self) -> None:
+        """Cancel consumption, then let what is in flight finish (bounded)."""
+        self._accepting = False
+        for queue, tag in self._queues:
+            with contextlib.suppress(Exception):
+                await queue.cancel(tag)
+        if self._inflight:
+            await asyncio.wait(set(self._inflight), timeout=self._drain_timeout)
+
+    async def _handle(self, sub: Subscription, message: AbstractIncomingMessage) -> None:
+        structlog_reset(self._service)
+        started = time.perf_counter()
+        event_type = message.routing_key or "?"
+        try:
+            envelope = Envelope.from_json_bytes(message.body)
+            event_type = envelope.type
+            handler = sub.handlers.get(envelope.type)
+            payload: Any = None
+            if handler is not None:
+                payload = parse_payload(envelope.type, envelope.data)
+            elif (handler := sub.handlers.get(ANY_TYPE)) is not None:
+                with contextlib.suppress(UnknownEventType):
+                    payload = parse_payload(envelope.type, envelope.data)
+            else:
+                raise Poison(f"no handler for {envelope.type} on {sub.queue.name}")
+        except (ValidationError, ValueError, UnknownEventType, Poison) as exc:
+            await self._park(sub, message, f"undecodable: {exc!r}"[:1000], event_type)
+            return
+
+        bind_correlation(
+            event_id=envelope.id, event_type=envelope.type, correlation_id=envelope.correlationid
+        )
+        token = otel_context.attach(context_from_traceparent(envelope.traceparent))
+        deliveries = _delivery_count(message)
+        try:
+            while True:
+                try:
+                    outcome = await self._run_handler(sub, envelope, handler, payload)
+                    break
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    if sub.queue.partitions > 0 and deliveries < sub.queue.delivery_limit:
+                        # An ordered partition retries in place: requeueing would let the
+                        # messages behind this one overtake it.
+                        log.warning("event.failed_retrying", error=repr(exc), attempt=deliveries)
+                        metrics.EVENTS_CONSUMED.labels(sub.queue.name, event_type, "retried").inc()
+                        await asyncio.sleep(self._backoff(deliveries))
+                        deliveries += 1
+                        continue
+                    await self._retry_or_park(sub, message, exc, event_type, deliveries)
+                    return
+        finally:
+            otel_context.detach(token)
+        await self._ack(message)
+        metrics.EVENTS_CONSUMED.labels(sub.queue.name, event_type, outcome).inc()
+        metrics.EVENT_HANDLING_SECONDS.labels(sub.queue.name, event_type).observe(
+            time.perf_counter() - started
+        )
+        log.debug("event.handled", outcome=outcome)
+
+    async def _run_handler(
+        self, sub: Subscription, envelope: Envelope, handler: Any, payload: Any
+    ) -> str:
+        with tracer.start_as_current_span(
+            f"consume {envelope.type}",
+            kind=trace.SpanKind.CONSUMER,
+            attributes={"messaging.destination": sub.queue.name, "cloudevents.id": envelope.id},
+        ):
+            async with self._engine.begin() as conn:
+                if not await claim(conn, sub.queue.name, envelope.id, envelope.type):
+                    return "duplicate"
+                await handler(payload, HandlerContext(conn, envelope, self._writer, self._deps))
+                return "handled"
+
+    def _backoff(self, deliveries: int) -> float:
+        return float(min(self._retry_backoff * 2 ** (deliveries - 1), 5.0))
+
+    async def _ack(self, message: AbstractIncomingMessage) -> None:
+        try:
+            await message.ack()
+        except Exception as exc:  # channel gone: the broker redelivers, the inbox dedupes
+            log.warning("event.ack_failed", error=repr(exc))
+
+    async def _retry_or_park(
+        self,
+        sub: Subscription,
+        message: AbstractIncomingMessage,
+        exc: Exception,
+        event_type: str,
+        deliveries: int,
+    ) -> None:
+        reason = f"{type(exc).__name__}: {exc}"[:1000]
+        if deliveries >= sub.queue.delivery_limit:
+            log.error("event.failed_parking", error=reason, deliveries=deliveries)
+            await self._park(sub, message, reason, event_type)
+            return
+        log.warning("event.failed_retrying", error=reason, deliveries=deliveries)
+        metrics.EVENTS_CONSUMED.labels(sub.queue.name, event_type, "retried").inc()
+        await asyncio.sleep(self._backoff(deliveries))
+        with contextlib.suppress(Exception):
+            await message.nack(requeue=True)
+
+    async def _park(
+        self, sub: Subscription, message: AbstractIncomingMessage, reason: str, event_type: str
+    ) -> None:
+        headers = dict(message.headers or {})
+        headers.update(
+            {
+                PARK_REASON_HEADER: reason,
+                "x-waops-parked-by": self._service,
+                "x-waops-parked-at": datetime.now(UTC).isoformat(),
+                "x-waops-original-routing-key": message.routing_key or "",
+            }
+        )
+        try:
+            await self._broker.publish(
+                sub.queue.name,
+                message.body,
+                message_id=message.message_id or "",
+                headers=headers,
+                content_type=message.content_type or "application/octet-stream",
+                exchange=DEAD_LETTER_EXCHANGE,
+            )
+        except Exception as exc:  # could not park: leave it to redelivery / the broker limit
+            log.error("event.park_failed", error=repr(exc))
+            with contextlib.suppress(Exception):
+                await message.nack(requeue=True)
+            return
+        log.error("event.parked", reason=reason, queue=sub.queue.name)
+        metrics.EVENTS_CONSUMED.labels(sub.queue.name, event_type, "parked").inc()
+        await self._ack(message)

@@ -1,0 +1,60 @@
+"""Transactional outbox: events are written in the same transaction as the state change.
+
+``add`` inserts the event row and a NOTIFY hint; the relay (``OutboxRelay``) publishes rows
+with publisher confirms and marks them only after the confirm. NOTIFY is only a wake-up
+hint (it takes a global lock at commit): the relay also polls, so a lost hint costs at most
+one poll interval.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+from waops_contracts import Envelope
+
+from waops_messaging.topology import PARTITION_HEADER
+
+
+def notify_channel(schema: str) -> str:
+    return f"waops_outbox_{schema}"
+
+
+def amqp_headers(envelope: Envelope) -> dict[str, Any]:
+    """Headers copied out of the CloudEvent so the broker and tracing can see them."""
+    headers: dict[str, Any] = {
+        "ce-type": envelope.type,
+        "ce-source": envelope.source,
+        "tenantid": envelope.tenantid,
+        "correlationid": envelope.correlationid,
+    }
+    if envelope.traceparent:
+        headers["traceparent"] = envelope.traceparent
+    if envelope.partitionkey:
+        headers[PARTITION_HEADER] = envelope.partitionkey
+    return headers
+
+
+async def add_to_outbox(conn: AsyncConnection, schema: str, envelope: Envelope) -> bool:
+    """Stage an event in the caller's transaction. Returns False if its id was already staged."""
+    result = await conn.execute(
+        text(
+            "INSERT INTO outbox (event_id, routing_key, body, headers) "
+            "VALUES (:event_id, :routing_key, :body, CAST(:headers AS jsonb)) "
+            "ON CONFLICT (event_id) DO NOTHING RETURNING seq"
+        ),
+        {
+            "event_id": envelope.id,
+            "routing_key": envelope.type,
+            "body": envelope.to_json_bytes(),
+            "headers": json.dumps(amqp_headers(envelope)),
+        },
+    )
+    staged = result.first() is not None
+    if staged:
+        await conn.execute(
+            text("SELECT pg_notify(:channel, '')"), {"channel": notify_channel(schema)}
+        )
+    return staged

@@ -1,0 +1,149 @@
+"""The outbox relay: publishes staged events with confirms, safely with several replicas.
+
+Each pass locks a batch with ``FOR UPDATE SKIP LOCKED`` (two relays never take the same
+rows), publishes them, waits for every confirm, and marks only the confirmed ones.
+A row whose publish failed stays unpublished and is retried on the next pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import asyncpg
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from waops_contracts import CONTENT_TYPE
+from waops_observability import get_logger, metrics
+
+from waops_messaging.broker import Broker, BrokerUnavailable
+from waops_messaging.outbox import notify_channel
+
+log = get_logger(__name__)
+
+_SELECT_BATCH = text(
+    "SELECT seq, event_id, routing_key, body, headers FROM outbox "
+    "WHERE published_at IS NULL ORDER BY seq LIMIT :limit FOR UPDATE SKIP LOCKED"
+)
+_MARK_PUBLISHED = text("UPDATE outbox SET published_at = now() WHERE seq = ANY(:seqs)")
+_MARK_FAILED = text(
+    "UPDATE outbox SET attempts = attempts + 1, last_error = :error WHERE seq = :seq"
+)
+_PURGE = text("DELETE FROM outbox WHERE published_at < now() - make_interval(secs => :secs)")
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        broker: Broker,
+        *,
+        schema: str,
+        listen_dsn: str | None,
+        poll_interval: float = 1.0,
+        batch_size: int = 100,
+        retention_seconds: float = 7 * 24 * 3600,
+    ) -> None:
+        self._engine = engine
+        self._broker = broker
+        self._schema = schema
+        self._listen_dsn = listen_dsn
+        self._poll_interval = poll_interval
+        self._batch_size = batch_size
+        self._retention = retention_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._listener: asyncpg.Connection | None = None
+        self._stopping = False
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"outbox-relay:{self._schema}")
+
+    async def stop(self) -> None:
+        """Stop after the pass in progress (its confirmed rows are marked, the rest stay)."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(self._task, timeout=15)
+        await self._close_listener()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _listen(self) -> None:
+        if self._listen_dsn is None or self._listener is not None:
+            return
+        try:
+            self._listener = await asyncpg.connect(self._listen_dsn, timeout=5)
+            await self._listener.add_listener(
+                notify_channel(self._schema), lambda *_: self._wake.set()
+            )
+        except Exception as exc:  # polling still works; retry LISTEN on the next pass
+            log.warning("outbox.listen_failed", error=repr(exc))
+            await self._close_listener()
+
+    async def _close_listener(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            with contextlib.suppress(Exception):
+                await listener.close()
+
+    async def _run(self) -> None:
+        passes = 0
+        while not self._stopping:
+            await self._listen()
+            if self._listener is not None and self._listener.is_closed():
+                self._listener = None
+            try:
+                published = await self.publish_pending()
+            except Exception as exc:
+                log.warning("outbox.pass_failed", error=repr(exc))
+                published = 0
+            passes += 1
+            if passes % 600 == 0:
+                with contextlib.suppress(Exception):
+                    await self._purge()
+            if published:
+                continue  # more may be waiting
+            self._wake.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+
+    async def publish_pending(self) -> int:
+        """One pass over at most a batch of rows. Returns how many were confirmed."""
+        if not self._broker.is_connected:
+            return 0
+        async with self._engine.begin() as conn:
+            rows = (await conn.execute(_SELECT_BATCH, {"limit": self._batch_size})).all()
+            metrics.OUTBOX_PENDING.set(len(rows))
+            if not rows:
+                return 0
+            results = await asyncio.gather(
+                *(self._publish_row(row) for row in rows), return_exceptions=True
+            )
+            confirmed = [row.seq for row, res in zip(rows, results, strict=True) if res is None]
+            for row, res in zip(rows, results, strict=True):
+                if res is not None:
+                    await conn.execute(_MARK_FAILED, {"seq": row.seq, "error": repr(res)[:500]})
+            if confirmed:
+                await conn.execute(_MARK_PUBLISHED, {"seqs": confirmed})
+            return len(confirmed)
+
+    async def _publish_row(self, row: Any) -> None:
+        try:
+            await self._broker.publish(
+                row.routing_key,
+                bytes(row.body),
+                message_id=row.event_id,
+                headers=dict(row.headers),
+                content_type=CONTENT_TYPE,
+            )
+        except (BrokerUnavailable, TimeoutError) as exc:
+            raise exc
+        metrics.EVENTS_PUBLISHED.labels(row.routing_key).inc()
+
+    async def _purge(self) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(_PURGE, {"secs": self._retention})

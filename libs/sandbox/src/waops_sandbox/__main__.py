@@ -1,0 +1,53 @@
+"""Run the sandbox standalone: ``python -m waops_sandbox`` (used by ``make run``).
+
+Configured from the same environment variables as the services, so the notifier's Meta
+provider and the webhook adapter agree with it on token, app secret and phone number id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+from aiohttp import web
+
+from waops_sandbox.app import SandboxConfig, create_sandbox_app
+
+
+def config_from_env() -> SandboxConfig:
+    env = os.environ.get
+    return SandboxConfig(
+        access_token=env("WAOPS_META_ACCESS_TOKEN", "sandbox-access-token"),
+        app_secret=env("WAOPS_META_APP_SECRET", "sandbox-app-secret"),
+        phone_number_id=env("WAOPS_META_PHONE_NUMBER_ID", "109876543210"),
+        display_phone_number=env("WAOPS_META_DISPLAY_PHONE_NUMBER", "+977 1 5550100"),
+        graph_version=env("WAOPS_META_GRAPH_VERSION", "v21.0"),
+        webhook_url=env("WAOPS_SANDBOX_WEBHOOK_URL", "http://127.0.0.1:8080/webhooks/meta") or None,
+        verify_token=env("WAOPS_META_VERIFY_TOKEN") or None,
+    )
+
+
+def main() -> None:
+    port = int(os.environ.get("WAOPS_SANDBOX_PORT", "8090"))
+    host = os.environ.get("WAOPS_SANDBOX_HOST") or os.environ.get("WAOPS_HTTP_HOST", "0.0.0.0")
+    config = config_from_env()
+    print(
+        f"waops sandbox (WhatsApp Cloud API stand-in) listening on http://{host}:{port}"
+        f" — phone_number_id {config.phone_number_id}, webhooks to {config.webhook_url}",
+        flush=True,
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        # run_app handles SIGINT/SIGTERM and runs the cleanup contexts before returning.
+        web.run_app(
+            create_sandbox_app(config),
+            host=host,
+            port=port,
+            shutdown_timeout=5,
+            access_log=None,
+            print=lambda *_: None,
+            handle_signals=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""Every service's command line: ``serve`` (default) and ``migrate``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from aiohttp import web
+from waops_observability import configure
+
+from waops_service_kit.migrations import migrate
+from waops_service_kit.runtime import ServiceRuntime, serve
+from waops_service_kit.settings import ServiceSettings
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def run_cli(
+    name: str,
+    settings_cls: type[S],
+    create_app: Callable[[S], web.Application],
+    build_runtime: Callable[[S], ServiceRuntime],
+    extra_commands: dict[str, Callable[[S, list[str]], Any]] | None = None,
+) -> None:
+    parser = argparse.ArgumentParser(prog=f"waops-{name}")
+    commands = ["serve", "migrate", *(extra_commands or {})]
+    parser.add_argument("command", nargs="?", default="serve", choices=commands)
+    parser.add_argument("args", nargs=argparse.REMAINDER)
+    ns = parser.parse_args()
+    settings = settings_cls()
+    if ns.command == "serve":
+        app = create_app(settings)
+        port = int(getattr(settings, "port", 8080))
+        serve(app, host=settings.http_host, port=port, shutdown_timeout=settings.shutdown_timeout)
+    elif ns.command == "migrate":
+        configure(name, json_logs=settings.json_logs, level=settings.log_level)
+        runtime = build_runtime(settings)
+
+        async def go() -> None:
+            try:
+                applied = await migrate(runtime.engine, runtime.schema, runtime.package)
+                print(f"{name}: {len(applied)} migration(s) applied")
+            finally:
+                await runtime.engine.dispose()
+
+        asyncio.run(go())
+    else:
+        assert extra_commands is not None
+        extra_commands[ns.command](settings, ns.args)

@@ -1,0 +1,1 @@
+"""Test infrastructure shared by every test suite (a pytest plugin: waops_testing.plugin)."""

@@ -1,0 +1,69 @@
+"""Conversation API for operations and debugging (tenant in X-Waops-Tenant).
+
+- GET /v1/conversations/{id}: the conversation, its binding and its messages.
+- GET /v1/conversations?phone=+977...[&channel_id=...]: a phone's conversations, newest first.
+- GET /v1/catalogue: the tours the enquiry matcher knows (the catalogue read model).
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+from waops_service_kit import RUNTIME, ApiError
+from waops_service_kit.http import tenant_of
+
+from conversation_engine.adapters.conversations import (
+    conversation_with_messages,
+    conversations_of,
+    parse_id,
+)
+from conversation_engine.adapters.read_models import catalogue_listing
+from conversation_engine.domain.conversations import normalize_phone
+
+
+def _limit(request: web.Request, default: int, most: int) -> int:
+    try:
+        limit = int(request.query.get("limit", str(default)))
+    except ValueError:
+        raise ApiError(400, "BAD_LIMIT", "limit must be an integer") from None
+    if limit < 1:
+        raise ApiError(400, "BAD_LIMIT", "limit must be at least 1")
+    return min(limit, most)
+
+
+async def get_conversation(request: web.Request) -> web.Response:
+    tenant = tenant_of(request)
+    raw_id = request.match_info["conversation_id"]
+    conversation_id = parse_id(raw_id)
+    if conversation_id is None:
+        raise ApiError(400, "BAD_CONVERSATION_ID", "a conversation id is a UUID", id=raw_id)
+    limit = _limit(request, 500, 2000)
+    async with request.app[RUNTIME].engine.connect() as conn:
+        conversation = await conversation_with_messages(conn, tenant, conversation_id, limit)
+    if conversation is None:
+        raise ApiError(404, "CONVERSATION_NOT_FOUND", "no such conversation", id=raw_id)
+    return web.json_response({"conversation": conversation})
+
+
+async def list_conversations(request: web.Request) -> web.Response:
+    tenant = tenant_of(request)
+    phone = request.query.get("phone", "").strip()
+    if not phone:
+        raise ApiError(400, "PHONE_REQUIRED", "the phone query parameter is required")
+    channel_id = request.query.get("channel_id") or None
+    limit = _limit(request, 50, 200)
+    async with request.app[RUNTIME].engine.connect() as conn:
+        found = await conversations_of(conn, tenant, normalize_phone(phone), channel_id, limit)
+    return web.json_response({"conversations": found})
+
+
+async def get_catalogue(request: web.Request) -> web.Response:
+    tenant = tenant_of(request)
+    async with request.app[RUNTIME].engine.connect() as conn:
+        tours = await catalogue_listing(conn, tenant)
+    return web.json_response({"tours": tours})
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/v1/catalogue", get_catalogue)
+    app.router.add_get("/v1/conversations", list_conversations)
+    app.router.add_get("/v1/conversations/{conversation_id}", get_conversation)

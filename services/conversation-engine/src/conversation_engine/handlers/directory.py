@@ -1,0 +1,34 @@
+"""Keep the directory and catalogue read models in step with the core's events."""
+
+from __future__ import annotations
+
+from waops_contracts.events import StaffUpserted, TourUpserted
+from waops_messaging import HandlerContext
+
+from conversation_engine.adapters.read_models import upsert_actor, upsert_tour
+from conversation_engine.domain.conversations import normalize_phone
+
+
+async def on_staff_upserted(event: StaffUpserted, ctx: HandlerContext[object]) -> None:
+    await upsert_actor(
+        ctx.conn,
+        tenant_id=ctx.tenant_id,
+        phone=normalize_phone(event.phone),
+        user_id=event.user_id,
+        name=event.name,
+        role=event.role,
+        kind=event.kind,
+        active=event.active,
+    )
+
+
+async def on_tour_upserted(event: TourUpserted, ctx: HandlerContext[object]) -> None:
+    await upsert_tour(
+        ctx.conn,
+        tenant_id=ctx.tenant_id,
+        tour_id=event.tour_id,
+        code=event.code,
+        name=event.name,
+        aliases=[a for a in event.aliases if a.strip()],
+        active=event.active,
+    )

@@ -1,0 +1,350 @@
+"""The conversation engine on real PostgreSQL and RabbitMQ: messages in, commands out."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aio_pika
+import asyncpg
+import pytest
+from conversation_engine.bootstrap import create_app
+from conversation_engine.settings import ConversationSettings
+from waops_contracts import Envelope, new_event_id, stable_event_id
+from waops_contracts.events import (
+    CommandRequested,
+    CommandSucceeded,
+    MessageReceived,
+    ObjectRef,
+    StaffUpserted,
+    TourUpserted,
+)
+from waops_service_kit.db import asyncpg_dsn
+from waops_testing.plugin import Isolated
+from waops_testing.poll import eventually
+from waops_testing.services import publish, running_service, settings_for
+
+pytestmark = pytest.mark.integration
+
+TENANT = {"X-Waops-Tenant": "demo"}
+CHANNEL = "109876543210"
+CUSTOMER = "+9779841234567"
+SALES = "+9779800000001"
+ENQUIRY = "Hi! I'm interested in the Everest Base Camp Trek for 3 people in March 2025"
+SENT_AT = datetime(2025, 1, 10, 9, 15, tzinfo=UTC)
+
+
+def received(
+    text: str,
+    *,
+    provider_message_id: str,
+    phone: str = CUSTOMER,
+    sent_at: datetime = SENT_AT,
+    name: str | None = "Asha",
+) -> Envelope:
+    """A MessageReceived as the webhook adapter publishes it (keyed by conversation)."""
+    return Envelope.wrap(
+        MessageReceived(
+            provider="sandbox",
+            channel_id=CHANNEL,
+            provider_message_id=provider_message_id,
+            from_phone=phone,
+            profile_name=name,
+            sent_at=sent_at,
+            kind="text",
+            text=text,
+        ),
+        source="waops/webhook-adapter",
+        tenant_id="demo",
+        event_id=stable_event_id("sandbox", provider_message_id),
+        partition_key=f"{CHANNEL}:{phone}",
+    )
+
+
+def from_core(event: Any, subject: str) -> Envelope:
+    return Envelope.wrap(event, source="waops/core", tenant_id="demo", subject=subject)
+
+
+class Captured:
+    """A queue of the test's own, bound to the events it wants to see."""
+
+    def __init__(self, queue: aio_pika.abc.AbstractQueue) -> None:
+        self._queue = queue
+        self._skipped: list[Envelope] = []
+
+    async def next(self, event_type: str) -> Envelope:
+        """The next event of this type (others are kept for ``drain``)."""
+        for env in self._skipped:
+            if env.type == event_type:
+                self._skipped.remove(env)
+                return env
+
+        async def one() -> Envelope | None:
+            while (message := await self._queue.get(no_ack=True, fail=False)) is not None:
+                env = Envelope.from_json_bytes(message.body)
+                if env.type == event_type:
+                    return env
+                self._skipped.append(env)
+            return None
+
+        return await eventually(one, what=event_type)
+
+    async def drain(self) -> list[Envelope]:
+        out, self._skipped = self._skipped, []
+        while (message := await self._queue.get(no_ack=True, fail=False)) is not None:
+            out.append(Envelope.from_json_bytes(message.body))
+        return out
+
+
+@contextlib.asynccontextmanager
+async def capture(amqp_url: str, *event_types: str) -> AsyncIterator[Captured]:
+    conn = await aio_pika.connect(amqp_url)
+    try:
+        channel = await conn.channel()
+        events = await channel.declare_exchange(
+            "waops.events", aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        queue = await channel.declare_queue(exclusive=True)
+        for event_type in event_types:
+            await queue.bind(events, routing_key=event_type)
+        yield Captured(queue)
+    finally:
+        await conn.close()
+
+
+@contextlib.asynccontextmanager
+async def service_db(iso: Isolated) -> AsyncIterator[asyncpg.Connection]:
+    """The service's schema, read directly to see what it staged and recorded."""
+    conn = await asyncpg.connect(asyncpg_dsn(iso.admin_url))
+    try:
+        await conn.execute("SET search_path TO conversation_engine")
+        yield conn
+    finally:
+        await conn.close()
+
+
+async def get_json(client: Any, path: str) -> dict[str, Any]:
+    resp = await client.get(path, headers=TENANT)
+    body: dict[str, Any] = await resp.json()
+    return body
+
+
+async def test_an_enquiry_becomes_one_create_lead_and_the_lead_binds_the_conversation(
+    isolated: Isolated,
+) -> None:
+    settings = settings_for(ConversationSettings, isolated, "conversation_engine")
+    async with (
+        capture(
+            isolated.amqp_url,
+            "waops.command.requested.v1",
+            "waops.conversation.opened.v1",
+            "waops.conversation.bound.v1",
+        ) as captured,
+        running_service(create_app, settings) as client,
+        service_db(isolated) as db,
+    ):
+        await publish(
+            isolated.amqp_url,
+            from_core(
+                TourUpserted(
+                    tour_id="tour-ebc",
+                    code="EBC",
+                    name="Everest Base Camp Trek",
+                    aliases=["EBC", "Everest trek", "Everest base camp"],
+                ),
+                "TOUR/tour-ebc",
+            ),
+            from_core(
+                StaffUpserted(user_id="u-1", name="Sita Sharma", phone=SALES, role="SALES"),
+                "STAFF/u-1",
+            ),
+        )
+
+        async def read_models_loaded() -> list[dict[str, Any]] | None:
+            tours: list[dict[str, Any]] = (await get_json(client, "/v1/catalogue"))["tours"]
+            actors = await db.fetchval("SELECT count(*) FROM actors WHERE role = 'SALES'")
+            return tours if tours and actors == 1 else None
+
+        [tour] = await eventually(read_models_loaded, what="the directory and catalogue")
+        assert (tour["code"], tour["aliases"]) == (
+            "EBC",
+            ["EBC", "Everest trek", "Everest base camp"],
+        )
+
+        enquiry = received(ENQUIRY, provider_message_id="wamid.enquiry-1")
+        # The same event twice, and the provider's retry of the message under a new event id.
+        retried = enquiry.model_copy(update={"id": new_event_id()})
+        await publish(isolated.amqp_url, enquiry, enquiry, retried)
+
+        opened = await captured.next("waops.conversation.opened.v1")
+        assert opened.data["actor_role"] == "CUSTOMER"
+        conversation_id = opened.data["conversation_id"]
+
+        command_env = await captured.next("waops.command.requested.v1")
+        command = CommandRequested.model_validate(command_env.data)
+        assert command.name == "CreateLead"
+        assert command.command_id == stable_event_id("command", enquiry.id)
+        assert command.args["tour_code"] == "EBC"
+        assert command.args["pax"] == 3
+        assert command.args["travel_month"] == "2025-03"
+        assert command.actor.role == "CUSTOMER"
+        assert command.actor.phone == CUSTOMER
+        assert command.actor.name == "Asha"
+        assert command.conversation_id == conversation_id
+        assert command.channel_id == CHANNEL
+        assert command.source_text == ENQUIRY
+        assert command_env.subject == f"CONVERSATION/{conversation_id}"
+        assert command_env.partitionkey == f"{CHANNEL}:{CUSTOMER}"
+        assert command_env.causationid == enquiry.id
+
+        # A later message on the same (ordered) partition: once it is recorded, the
+        # duplicates before it have been handled too.
+        await publish(
+            isolated.amqp_url,
+            received(
+                "Thanks!",
+                provider_message_id="wamid.thanks-1",
+                sent_at=SENT_AT + timedelta(minutes=1),
+            ),
+        )
+
+        async def two_messages() -> list[dict[str, Any]] | None:
+            body = await get_json(client, f"/v1/conversations/{conversation_id}")
+            messages = body["conversation"]["messages"]
+            return messages if len(messages) == 2 else None
+
+        messages = await eventually(two_messages, what="the thank-you message")
+        assert [m["body"] for m in messages] == [ENQUIRY, "Thanks!"]
+        assert (
+            await db.fetchval(
+                "SELECT count(*) FROM outbox WHERE routing_key = 'waops.command.requested.v1'"
+            )
+            == 1
+        )
+
+        # Staff writing the same words are not customers enquiring: no CreateLead.
+        await publish(
+            isolated.amqp_url,
+            received(ENQUIRY, provider_message_id="wamid.sales-1", phone=SALES, name="Sita"),
+        )
+
+        async def sales_conversation() -> list[dict[str, Any]] | None:
+            body = await get_json(client, f"/v1/conversations?phone={SALES.replace('+', '%2B')}")
+            return body["conversations"] or None
+
+        [staff_conversation] = await eventually(sales_conversation, what="the staff conversation")
+        assert staff_conversation["actor_role"] == "SALES"
+        assert (
+            await db.fetchval(
+                "SELECT count(*) FROM outbox WHERE routing_key = 'waops.command.requested.v1'"
+            )
+            == 1
+        )
+
+        lead = ObjectRef(type="LEAD", id="lead-1", reference="EBC2501234")
+        succeeded = Envelope.wrap(
+            CommandSucceeded(
+                command_id=command.command_id,
+                name="CreateLead",
+                actor=command.actor,
+                conversation_id=conversation_id,
+                object=lead,
+                result={"state": "NEW"},
+                source_text=ENQUIRY,
+            ),
+            source="waops/orchestrator",
+            tenant_id="demo",
+            subject="LEAD/lead-1",
+            causation=command_env,
+        )
+        await publish(isolated.amqp_url, succeeded, succeeded)
+
+        async def bound() -> dict[str, Any] | None:
+            body = await get_json(client, f"/v1/conversations/{conversation_id}")
+            bound_object: dict[str, Any] | None = body["conversation"]["bound_object"]
+            return bound_object
+
+        assert await eventually(bound, what="the binding") == {
+            "type": "LEAD",
+            "id": "lead-1",
+            "reference": "EBC2501234",
+        }
+
+        bound_env = await captured.next("waops.conversation.bound.v1")
+        assert bound_env.subject == f"CONVERSATION/{conversation_id}"
+        assert bound_env.data["object"] == lead.model_dump(mode="json")
+        assert bound_env.partitionkey == f"{CHANNEL}:{CUSTOMER}"
+        assert bound_env.correlationid == enquiry.correlationid
+
+        # Every staged event is published, and nothing made a second command.
+        async def all_published() -> bool:
+            pending = await db.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+            return bool(pending == 0)
+
+        await eventually(all_published, what="the outbox to drain")
+        rest = await captured.drain()
+        assert [e.type for e in rest if e.type == "waops.command.requested.v1"] == []
+        assert [e.type for e in rest if e.type == "waops.conversation.bound.v1"] == []
+
+        # The API: errors are JSON 4xx, and tenants do not see each other's conversations.
+        other = await client.get(
+            f"/v1/conversations/{conversation_id}", headers={"X-Waops-Tenant": "other"}
+        )
+        assert other.status == 404
+        assert (await other.json())["error"]["code"] == "CONVERSATION_NOT_FOUND"
+        bad = await client.get("/v1/conversations/not-a-uuid", headers=TENANT)
+        assert bad.status == 400
+        assert (await bad.json())["error"]["code"] == "BAD_CONVERSATION_ID"
+        no_tenant = await client.get(f"/v1/conversations/{conversation_id}")
+        assert no_tenant.status == 400
+
+
+async def test_one_phones_messages_are_recorded_in_publish_order(isolated: Isolated) -> None:
+    settings = settings_for(ConversationSettings, isolated, "conversation_engine")
+    texts = [f"message {i}" for i in range(20)]
+    envelopes = [
+        received(text, provider_message_id=f"wamid.order-{i}", sent_at=SENT_AT)
+        for i, text in enumerate(texts)
+    ]
+    async with running_service(create_app, settings) as client, service_db(isolated) as db:
+        await publish(isolated.amqp_url, *envelopes)
+
+        async def all_recorded() -> bool:
+            return bool(await db.fetchval("SELECT count(*) FROM messages") == len(texts))
+
+        await eventually(all_recorded, what="20 recorded messages")
+        rows = await db.fetch("SELECT body FROM messages ORDER BY received_at, id")
+        assert [r["body"] for r in rows] == texts
+        [conversation] = (
+            await get_json(client, f"/v1/conversations?phone={CUSTOMER.replace('+', '%2B')}")
+        )["conversations"]
+        full = await get_json(client, f"/v1/conversations/{conversation['id']}")
+        assert [m["body"] for m in full["conversation"]["messages"]] == texts
+
+
+async def test_a_message_after_the_window_starts_a_new_conversation(isolated: Isolated) -> None:
+    settings = settings_for(ConversationSettings, isolated, "conversation_engine")
+    first = received("Hello", provider_message_id="wamid.day-1")
+    next_day = received(
+        "Hello again",
+        provider_message_id="wamid.day-2",
+        sent_at=SENT_AT + timedelta(hours=25),
+        name=None,
+    )
+    async with running_service(create_app, settings) as client:
+        await publish(isolated.amqp_url, first, next_day)
+
+        async def two_conversations() -> list[dict[str, Any]] | None:
+            path = f"/v1/conversations?phone={CUSTOMER.replace('+', '%2B')}&channel_id={CHANNEL}"
+            found: list[dict[str, Any]] = (await get_json(client, path))["conversations"]
+            return found if len(found) == 2 else None
+
+        newer, older = await eventually(two_conversations, what="a second conversation")
+        assert older["state"] == "EXPIRED"
+        assert newer["state"] == "OPEN"
+        assert newer["previous_conversation_id"] == older["id"]
+        assert newer["actor_role"] == "CUSTOMER"
+        assert newer["profile_name"] == "Asha"  # still known, though the message had no name
+        assert newer["expires_at"] == (SENT_AT + timedelta(hours=49)).isoformat()

@@ -1,0 +1,177 @@
+"""Sends queued messages through the provider, outside any event transaction.
+
+Messages are leased (``claim_due``) so several notifier replicas share the work; the outcome
+and its ``message.sent`` / ``message.failed`` event commit together. Provider errors decide
+what happens next: retry later with backoff (bounded), drop (never retry), or halt.
+A sender that dies mid-send loses its lease and the message is sent again: delivery to the
+provider is at-least-once, the narrowest window the Cloud API (which has no idempotency
+key) allows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from waops_contracts.events import MessageFailed, MessageSent, ObjectRef
+from waops_messaging import EventWriter
+from waops_observability import get_logger
+
+from notifier.adapters.outbound import (
+    NOTIFY_CHANNEL,
+    Outbound,
+    claim_due,
+    mark_failed,
+    mark_retry,
+    mark_sent,
+)
+from notifier.adapters.providers.base import ProviderError, WhatsAppProvider
+
+log = get_logger(__name__)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        writer: EventWriter,
+        provider: WhatsAppProvider,
+        *,
+        provider_name: str,
+        listen_dsn: str,
+        max_attempts: int,
+        poll_interval: float = 1.0,
+        lease_seconds: float = 60.0,
+    ) -> None:
+        self._engine = engine
+        self._writer = writer
+        self._provider = provider
+        self._provider_name = provider_name
+        self._listen_dsn = listen_dsn
+        self._max_attempts = max_attempts
+        self._poll_interval = poll_interval
+        self._lease = lease_seconds
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._listener: asyncpg.Connection | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="notifier-dispatcher")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._task, timeout=20)
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                await self._listener.close()
+
+    async def _listen(self) -> None:
+        if self._listener is not None and not self._listener.is_closed():
+            return
+        try:
+            self._listener = await asyncpg.connect(self._listen_dsn, timeout=5)
+            await self._listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+        except Exception as exc:  # polling still works
+            log.warning("dispatcher.listen_failed", error=repr(exc))
+            self._listener = None
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            await self._listen()
+            try:
+                sent = await self.dispatch_due()
+            except Exception as exc:
+                log.warning("dispatcher.pass_failed", error=repr(exc))
+                sent = 0
+            if sent:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+
+    async def dispatch_due(self, limit: int = 20) -> int:
+        async with self._engine.begin() as conn:
+            batch = await claim_due(conn, limit, self._lease)
+        await asyncio.gather(*(self._send(m) for m in batch))
+        return len(batch)
+
+    async def _send(self, message: Outbound) -> None:
+        try:
+            result = await self._provider.send_text(message.to_phone, message.body)
+        except ProviderError as exc:
+            await self._failed(message, exc)
+            return
+        except Exception as exc:  # unexpected: treat as transient, bounded by max_attempts
+            await self._failed(message, None, repr(exc))
+            return
+        async with self._engine.begin() as conn:
+            await mark_sent(conn, message.id, self._provider_name, result.provider_message_id)
+            await self._writer.write(
+                conn,
+                MessageSent(
+                    outbound_id=message.id,
+                    channel_id=message.channel_id,
+                    provider=self._provider_name,
+                    provider_message_id=result.provider_message_id,
+                    to_phone=message.to_phone,
+                    template=message.template,
+                    about=_about(message),
+                    text=message.body,
+                ),
+                tenant_id=message.tenant_id,
+                subject=f"{message.about_type}/{message.about_id}" if message.about_id else None,
+                correlation_id=message.correlation_id,
+                causation_id=message.causation_id,
+            )
+        log.info("message.sent", outbound_id=message.id, template=message.template)
+
+    async def _failed(
+        self, message: Outbound, exc: ProviderError | None, text: str | None = None
+    ) -> None:
+        action = exc.action if exc is not None else "retry"
+        error = text or f"{exc}"
+        async with self._engine.begin() as conn:
+            if action == "retry" and message.attempts < self._max_attempts:
+                delay = min(2 ** message.attempts, 300)
+                at = datetime.now(UTC) + timedelta(seconds=delay)
+                await mark_retry(conn, message.id, error, at)
+                log.warning("message.retry", outbound_id=message.id, error=error, in_s=delay)
+                return
+            code = exc.code if exc is not None else None
+            await mark_failed(conn, message.id, code, error)
+            await self._writer.write(
+                conn,
+                MessageFailed(
+                    outbound_id=message.id,
+                    channel_id=message.channel_id,
+                    provider=self._provider_name,
+                    to_phone=message.to_phone,
+                    template=message.template,
+                    about=_about(message),
+                    error_code=code,
+                    error_title=error[:300],
+                ),
+                tenant_id=message.tenant_id,
+                correlation_id=message.correlation_id,
+                causation_id=message.causation_id,
+            )
+        if action == "halt":
+            log.critical("provider.halt", error=error, code=code)
+        else:
+            log.error("message.failed", outbound_id=message.id, error=error, code=code)
+
+
+def _about(message: Outbound) -> ObjectRef | None:
+    if not (message.about_type and message.about_id):
+        return None
+    return ObjectRef.model_validate(
+        {"type": message.about_type, "id": message.about_id, "reference": message.about_reference}
+    )
