@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 export UV_LINK_MODE ?= copy
 
-.PHONY: help install run test test-unit test-integration lint typecheck bench migrate provision compose-check clean
+.PHONY: help install run test test-unit test-integration lint typecheck bench catalogue migrate provision clean
 
 help:
 	@echo "make run          start the whole system locally (sandbox provider) — Ctrl-C stops it"
@@ -47,6 +47,10 @@ typecheck: install
 
 bench: install
 	@$(UV) run --frozen python -m benchmarks.webhook_ingest
+
+# Regenerates docs/events.md from the contracts and the services' registries (a test checks it).
+catalogue: install
+	@$(UV) run --frozen python scripts/event_catalogue.py
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache .mypy_cache

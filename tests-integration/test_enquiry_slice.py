@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from conftest import StartSystem, System, reply_text
+from waops_testing.system import StartSystem, System, reply_text
 
 pytestmark = pytest.mark.integration
 

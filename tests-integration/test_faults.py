@@ -12,7 +12,7 @@ import uuid
 import aio_pika
 import pytest
 
-from conftest import StartSystem, System, reply_text
+from waops_testing.system import StartSystem, System, reply_text
 from waops_testing.poll import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

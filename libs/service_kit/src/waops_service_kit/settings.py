@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class ServiceSettings(BaseSettings):
     """Base class: each service subclasses it with its own fields (and its own port)."""
 
-    model_config = SettingsConfigDict(env_prefix="WAOPS_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="WAOPS_", extra="ignore", populate_by_name=True)
 
     database_url: str = "postgresql://postgres@127.0.0.1:5432/waops"
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"

@@ -70,3 +70,48 @@ async def publish(amqp_url: str, *envelopes: Envelope) -> None:
             )
     finally:
         await conn.close()
+
+
+class EventTap:
+    """Every event published on ``waops.events`` with a matching routing key, as it arrives.
+
+    Binds an exclusive, auto-deleted queue of its own, so it sees events without taking
+    them from any service's queue.
+    """
+
+    def __init__(self, amqp_url: str, *routing_keys: str) -> None:
+        self._url = amqp_url
+        self._keys = routing_keys or ("#",)
+        self.events: list[Envelope] = []
+        self._conn: aio_pika.abc.AbstractRobustConnection | None = None
+
+    async def __aenter__(self) -> EventTap:
+        self._conn = await aio_pika.connect_robust(self._url)
+        channel = await self._conn.channel()
+        exchange = await channel.declare_exchange(
+            "waops.events", aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        for key in self._keys:
+            await queue.bind(exchange, key)
+        await queue.consume(self._on_message, no_ack=True)
+        return self
+
+    async def _on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        self.events.append(Envelope.from_json_bytes(message.body))
+
+    def of_type(self, event_type: str) -> list[Envelope]:
+        return [e for e in self.events if e.type == event_type]
+
+    async def wait_for(
+        self, event_type: str, count: int = 1, timeout: float = 20.0
+    ) -> list[Envelope]:
+        async def enough() -> list[Envelope] | None:
+            found = self.of_type(event_type)
+            return found if len(found) >= count else None
+
+        return await eventually(enough, timeout=timeout, what=f"{count} × {event_type}")
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._conn is not None:
+            await self._conn.close()

@@ -1,0 +1,131 @@
+"""The whole system, really started: every service and the sandbox as processes, on a
+database and a vhost of the test's own, torn down after the test."""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import urllib.parse
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest_asyncio
+
+from waops_devstack import Stack, StackConfig
+from waops_testing.plugin import Isolated, IsolatedFactory
+from waops_testing.poll import eventually
+from waops_testing.tcp_proxy import TcpProxy
+
+TENANT = {"X-Waops-Tenant": "demo"}
+
+
+@dataclass
+class System:
+    stack: Stack
+    iso: Isolated
+    http: aiohttp.ClientSession
+    proxy: TcpProxy | None
+
+    def url(self, service: str) -> str:
+        return self.stack.url(service)
+
+    async def phone_says(self, phone: str, text: str, message_id: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"from": phone, "text": text}
+        if message_id:
+            body["message_id"] = message_id
+        async with self.http.post(self.url("sandbox") + "/_sandbox/phone/send", json=body) as r:
+            assert r.status == 200, await r.text()
+            result: dict[str, Any] = await r.json()
+            return result
+
+    async def sent_to(self, phone: str) -> list[dict[str, Any]]:
+        q = urllib.parse.urlencode({"to": phone})
+        async with self.http.get(self.url("sandbox") + f"/_sandbox/sent?{q}") as r:
+            data = await r.json()
+            return data if isinstance(data, list) else data.get("messages", [])
+
+    async def replies(self, phone: str, count: int, timeout: float = 30) -> list[dict[str, Any]]:
+        async def enough() -> list[dict[str, Any]] | None:
+            got = await self.sent_to(phone)
+            return got if len(got) >= count else None
+
+        return await eventually(enough, timeout=timeout, what=f"{count} replies to {phone}")
+
+    async def get_json(self, service: str, path: str) -> tuple[int, Any]:
+        async with self.http.get(self.url(service) + path, headers=TENANT) as r:
+            return r.status, await r.json(content_type=None)
+
+    async def audit_entries(self, **params: str) -> list[dict[str, Any]]:
+        q = urllib.parse.urlencode(params)
+        status, body = await self.get_json("audit", f"/v1/audit?{q}")
+        assert status == 200, body
+        return list(body["entries"])
+
+
+def reply_text(message: dict[str, Any]) -> str:
+    """The text body of a recorded Cloud API send, whatever the sandbox's record shape."""
+    if isinstance(message.get("body"), str):
+        return str(message["body"])
+    raw = message.get("request") or message.get("raw") or message
+    return str(raw.get("text", {}).get("body", ""))
+
+
+StartSystem = Callable[..., Any]
+
+
+@pytest_asyncio.fixture
+async def start_system(
+    isolated_factory: IsolatedFactory, infra: Any
+) -> AsyncIterator[StartSystem]:
+    stacks: list[System] = []
+    tmp = tempfile.TemporaryDirectory(prefix="waops-it-")
+
+    async def start(*, through_proxy: bool = False) -> System:
+        iso = await isolated_factory.make("waops_it")
+        proxy = None
+        amqp_url = iso.amqp_url
+        if through_proxy:
+            parts = urllib.parse.urlsplit(iso.amqp_url)
+            proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5672)
+            await proxy.start()
+            amqp_url = urllib.parse.urlunsplit(
+                parts._replace(netloc=f"{parts.username}:{parts.password}@127.0.0.1:{proxy.port}")
+            )
+        stack = Stack(
+            StackConfig(
+                admin_url=infra.pg_admin_url,
+                database=iso.database,
+                amqp_url=amqp_url,
+                log_dir=Path(tmp.name) / iso.database,
+            )
+        )
+        http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
+        system = System(stack, iso, http, proxy)
+        stacks.append(system)
+        await stack.start(timeout=90)
+        await stack.run_command("core", "seed-demo")
+        await wait_catalogue_known(system)
+        return system
+
+    yield start
+
+    for system in stacks:
+        await system.http.close()
+        await system.stack.stop()
+        if system.proxy:
+            await system.proxy.stop()
+    with contextlib.suppress(Exception):
+        tmp.cleanup()
+
+
+async def wait_catalogue_known(system: System) -> None:
+    """The demo's catalogue reaches the conversation engine through events; wait for it."""
+
+    async def known() -> bool:
+        status, body = await system.get_json("conversation-engine", "/v1/catalogue")
+        return status == 200 and len(body.get("tours", [])) >= 3
+
+    await eventually(known, timeout=30, what="the catalogue to reach the conversation engine")

@@ -1,0 +1,152 @@
+"""The notifier on real PostgreSQL and RabbitMQ, sending through the Meta provider to the
+sandbox (our Graph API stand-in, speaking Meta's wire format)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from aiohttp.test_utils import TestClient, TestServer
+from notifier.bootstrap import create_app
+from notifier.settings import NotifierSettings
+from waops_contracts import Envelope
+from waops_contracts.events import Actor, CommandRejected, LeadCreated, SalesRep
+from waops_sandbox import SandboxConfig, create_sandbox_app
+from waops_testing.plugin import Isolated
+from waops_testing.poll import eventually
+from waops_testing.services import EventTap, publish, running_service, settings_for
+
+pytestmark = pytest.mark.integration
+CUSTOMER = "+9779841234567"
+TOKEN = "test-token"
+
+
+@pytest_asyncio.fixture
+async def graph() -> AsyncIterator[TestClient[Any, Any]]:
+    app = create_sandbox_app(
+        SandboxConfig(
+            access_token=TOKEN,
+            app_secret="s",
+            phone_number_id="109876543210",
+            display_phone_number="+977 1 5550100",
+        )
+    )
+    client: TestClient[Any, Any] = TestClient(TestServer(app))
+    await client.start_server()
+    yield client
+    await client.close()
+
+
+def settings(isolated: Isolated, graph: TestClient[Any, Any], **extra: Any) -> NotifierSettings:
+    return settings_for(
+        NotifierSettings,
+        isolated,
+        "notifier",
+        meta_graph_url=str(graph.make_url("")).rstrip("/"),
+        meta_access_token=extra.pop("token", TOKEN),
+        **extra,
+    )
+
+
+def lead_created(lead_id: str = "lead-1") -> Envelope:
+    return Envelope.wrap(
+        LeadCreated(
+            lead_id=lead_id,
+            reference="EBC2501234",
+            state="NEW",
+            tour_name="Everest Base Camp Trek",
+            pax=3,
+            travel_month="2025-03",
+            customer_phone=CUSTOMER,
+            customer_name="Asha",
+            assigned_to=SalesRep(user_id="u1", name="Sita Sharma", phone="+9779800000001"),
+            channel_id="109876543210",
+        ),
+        source="waops/core",
+        tenant_id="demo",
+        subject=f"LEAD/{lead_id}",
+    )
+
+
+async def sent(graph: TestClient[Any, Any], count: int) -> list[dict[str, Any]]:
+    async def enough() -> list[dict[str, Any]] | None:
+        got: list[dict[str, Any]] = await (await graph.get("/_sandbox/sent")).json()
+        return got if len(got) >= count else None
+
+    return await eventually(enough, what=f"{count} sends at the Graph API")
+
+
+async def test_a_new_lead_gets_its_reference_once(isolated: Isolated, graph: Any) -> None:
+    created = lead_created()
+    async with (
+        EventTap(isolated.amqp_url, "waops.message.#") as tap,
+        running_service(create_app, settings(isolated, graph)),
+    ):
+        await publish(isolated.amqp_url, created, created)  # a duplicate delivery
+        [message] = await sent(graph, 1)
+        [event] = await tap.wait_for("waops.message.sent.v1")
+
+    assert message["to"] == "9779841234567"
+    assert message["request"]["type"] == "text"
+    assert message["request"]["messaging_product"] == "whatsapp"
+    body = message["request"]["text"]["body"]
+    assert "EBC2501234" in body and "Sita Sharma" in body and "March 2025" in body
+    assert event.data["provider_message_id"] == message["id"]
+    assert event.causationid == created.id
+    assert event.subject == "LEAD/lead-1"
+    assert len(await (await graph.get("/_sandbox/sent")).json()) == 1
+
+
+async def test_a_refused_command_is_explained_to_the_sender(isolated: Isolated, graph: Any) -> None:
+    refusal = Envelope.wrap(
+        CommandRejected(
+            command_id="c1",
+            name="AssignStaff",
+            actor=Actor(phone=CUSTOMER, role="CUSTOMER"),
+            code="FORBIDDEN_ROLE",
+            reason="customers may not assign staff.",
+        ),
+        source="waops/orchestrator",
+        tenant_id="demo",
+    )
+    async with running_service(create_app, settings(isolated, graph)):
+        await publish(isolated.amqp_url, refusal)
+        [message] = await sent(graph, 1)
+    assert "customers may not assign staff" in message["request"]["text"]["body"]
+
+
+async def test_transient_provider_errors_are_retried(isolated: Isolated, graph: Any) -> None:
+    await graph.post("/_sandbox/faults", json={"status": 503, "times": 1})
+    async with running_service(create_app, settings(isolated, graph)):
+        await publish(isolated.amqp_url, lead_created())
+        [message] = await sent(graph, 1)
+    assert "EBC2501234" in message["request"]["text"]["body"]
+    assert (await (await graph.get("/_sandbox/faults")).json()) == []
+
+
+async def test_a_message_outside_the_window_fails_without_retrying(
+    isolated: Isolated, graph: Any
+) -> None:
+    await graph.post("/_sandbox/faults", json={"error_code": 131047, "times": 5})
+    async with (
+        EventTap(isolated.amqp_url, "waops.message.#") as tap,
+        running_service(create_app, settings(isolated, graph)),
+    ):
+        await publish(isolated.amqp_url, lead_created())
+        [failed] = await tap.wait_for("waops.message.failed.v1")
+    assert failed.data["error_code"] == 131047
+    faults = await (await graph.get("/_sandbox/faults")).json()
+    assert faults[0]["times"] == 4  # tried exactly once
+
+
+async def test_a_bad_token_halts_the_message(isolated: Isolated, graph: Any) -> None:
+    async with (
+        EventTap(isolated.amqp_url, "waops.message.#") as tap,
+        running_service(create_app, settings(isolated, graph, token="wrong")),
+    ):
+        await publish(isolated.amqp_url, lead_created())
+        [failed] = await tap.wait_for("waops.message.failed.v1")
+    assert failed.data["error_code"] == 190
+    assert (await (await graph.get("/_sandbox/sent")).json()) == []
