@@ -285,12 +285,24 @@ async def _json_object(request: web.Request) -> dict[str, Any]:
     return data
 
 
+@web.middleware
+async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+    """The control API's refusals as JSON, like every waops HTTP error."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        body = {"error": {"code": exc.reason.upper().replace(" ", "_"), "message": exc.text}}
+        return web.json_response(body, status=exc.status)
+
+
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
 def create_sandbox_app(config: SandboxConfig) -> web.Application:
-    app = web.Application()
+    app = web.Application(middlewares=[json_errors])
     app[CONFIG] = config
     app[STATE] = SandboxState()
 
