@@ -56,7 +56,7 @@ async def test_enquiry_becomes_lead_reply_timeline_and_audit(start_system: Start
     assert any(s.startswith(f"Lead {lead['reference']} created") for s in summaries), summaries
 
     trail = await system.audit_entries(object_type="LEAD", object_id=lead["id"])
-    assert [e["outcome"] for e in trail] == ["succeeded"]
+    assert [e["outcome"] for e in trail] == ["SUCCEEDED"]
     requested = [
         e for e in await system.audit_entries(outcome="requested")
         if e.get("command_id") == trail[0]["command_id"]

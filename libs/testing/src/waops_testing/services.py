@@ -21,12 +21,12 @@ S = TypeVar("S", bound=ServiceSettings)
 
 
 def settings_for(settings_cls: type[S], iso: Isolated, schema: str, **overrides: Any) -> S:
-    return settings_cls(
-        database_url=service_url(iso.admin_url, schema),
-        amqp_url=iso.amqp_url,
-        outbox_poll_interval=0.2,
-        **overrides,
-    )
+    values: dict[str, Any] = {
+        "database_url": service_url(iso.admin_url, schema),
+        "amqp_url": iso.amqp_url,
+        "outbox_poll_interval": 0.2,
+    }
+    return settings_cls(**{**values, **overrides})
 
 
 @contextlib.asynccontextmanager
