@@ -1,0 +1,1 @@
+"""The orchestrator's rules, free of I/O."""
