@@ -1,0 +1,135 @@
+"""The core on real PostgreSQL and RabbitMQ, with the demo operator loaded."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import aio_pika
+import pytest
+import pytest_asyncio
+from aiohttp.test_utils import TestClient
+from core.bootstrap import create_app
+from core.demo import load_demo
+from core.settings import CoreSettings
+from sqlalchemy import text
+from waops_contracts import Envelope
+from waops_messaging import EVENTS_EXCHANGE
+from waops_service_kit import RUNTIME, ServiceRuntime
+from waops_testing.plugin import Isolated
+from waops_testing.poll import eventually
+from waops_testing.services import running_service, settings_for
+
+TENANT = "demo"
+ENQUIRY = {
+    "tour_code": "EBC",
+    "pax": 3,
+    "travel_month": "2025-03",
+    "customer_phone": "+9779841234567",
+    "customer_name": "Asha",
+    "conversation_id": "0c7e2f9a-3b1d-4e5f-8a9b-0c1d2e3f4a5b",
+    "channel_id": "109876543210",
+    "enquiry_text": "Hi! I'm interested in the Everest Base Camp Trek for 3 people in March 2025",
+}
+
+
+class Captured:
+    """A queue of the test's own on ``waops.events``: what the core really published."""
+
+    def __init__(self, queue: aio_pika.abc.AbstractQueue) -> None:
+        self._queue = queue
+        self.seen: list[Envelope] = []
+
+    async def _pull(self) -> None:
+        while (message := await self._queue.get(no_ack=True, fail=False)) is not None:
+            self.seen.append(Envelope.from_json_bytes(message.body))
+
+    async def at_least(self, count: int, event_type: str) -> list[Envelope]:
+        async def enough() -> list[Envelope] | None:
+            await self._pull()
+            found = [e for e in self.seen if e.type == event_type]
+            return found if len(found) >= count else None
+
+        return await eventually(enough, what=f"{count} x {event_type}")
+
+    async def of_type(self, event_type: str) -> list[Envelope]:
+        await self._pull()
+        return [e for e in self.seen if e.type == event_type]
+
+
+@contextlib.asynccontextmanager
+async def capture(amqp_url: str, *event_types: str) -> AsyncIterator[Captured]:
+    conn = await aio_pika.connect(amqp_url)
+    try:
+        channel = await conn.channel()
+        events = await channel.declare_exchange(
+            EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        queue = await channel.declare_queue(exclusive=True)
+        for event_type in event_types:
+            await queue.bind(events, routing_key=event_type)
+        yield Captured(queue)
+    finally:
+        await conn.close()
+
+
+@dataclass
+class Core:
+    client: TestClient[Any, Any]
+    runtime: ServiceRuntime
+    settings: CoreSettings
+
+    async def post_lead(
+        self,
+        body: Any,
+        *,
+        key: str | None = None,
+        headers: dict[str, str] | None = None,
+        tenant: str = TENANT,
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        sent = {"X-Waops-Tenant": tenant, "Idempotency-Key": key or str(uuid.uuid4())}
+        sent.update(headers or {})
+        resp = await self.client.post("/v1/leads", json=body, headers=sent)
+        return resp.status, await resp.json(), dict(resp.headers)
+
+    async def get(self, path: str, tenant: str = TENANT) -> tuple[int, dict[str, Any]]:
+        resp = await self.client.get(path, headers={"X-Waops-Tenant": tenant})
+        return resp.status, await resp.json()
+
+    async def scalar(self, sql: str, **params: Any) -> Any:
+        async with self.runtime.engine.connect() as conn:
+            return (await conn.execute(text(sql), params)).scalar_one()
+
+    def capture(self, *event_types: str) -> contextlib.AbstractAsyncContextManager[Captured]:
+        return capture(self.settings.amqp_url, *event_types)
+
+
+@contextlib.asynccontextmanager
+async def _running_core(isolated: Isolated) -> AsyncIterator[Core]:
+    settings = settings_for(CoreSettings, isolated, "core")
+    async with running_service(create_app, settings) as client:
+        yield Core(client, client.app[RUNTIME], settings)
+
+
+@pytest_asyncio.fixture
+async def bare_core(isolated: Isolated) -> AsyncIterator[Core]:
+    """The core with its schema migrated and nothing loaded."""
+    async with _running_core(isolated) as core:
+        yield core
+
+
+@pytest_asyncio.fixture
+async def core(isolated: Isolated) -> AsyncIterator[Core]:
+    """The core with the demo operator loaded."""
+    async with _running_core(isolated) as core:
+        await load_demo(core.runtime.engine, core.runtime.writer)
+        yield core
+
+
+@pytest.fixture
+def enquiry() -> dict[str, Any]:
+    """A valid lead request, as the orchestrator sends it for a customer's enquiry."""
+    return dict(ENQUIRY)
