@@ -19,7 +19,8 @@ from waops_messaging import HandlerRegistry
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "events.md"
-# service name -> its package; every service declares consumers and publications in one place.
+# service name -> its package; each service's bootstrap.build_registry() declares what it
+# consumes and publishes.
 SERVICES = {
     "webhook-adapter": "webhook_adapter",
     "conversation-engine": "conversation_engine",
@@ -34,7 +35,7 @@ SERVICES = {
 def registries() -> dict[str, HandlerRegistry]:
     found = {}
     for service, package in SERVICES.items():
-        module = importlib.import_module(f"{package}.handlers")
+        module = importlib.import_module(f"{package}.bootstrap")
         found[service] = module.build_registry()
     return found
 

@@ -14,15 +14,19 @@ from webhook_adapter.entrypoints.http import routes
 from webhook_adapter.settings import AdapterSettings
 
 
-def build_runtime(settings: AdapterSettings) -> ServiceRuntime:
+def build_registry() -> HandlerRegistry:
     registry = HandlerRegistry()  # consumes nothing: webhooks come in over HTTP
     registry.declare_publishes(MessageReceived, MessageStatus)
+    return registry
+
+
+def build_runtime(settings: AdapterSettings) -> ServiceRuntime:
     return ServiceRuntime(
         name="webhook-adapter",
         schema="webhook_adapter",
         package="webhook_adapter",
         settings=settings,
-        registry=registry,
+        registry=build_registry(),
     )
 
 
