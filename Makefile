@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 export UV_LINK_MODE ?= copy
+PACKAGES := waops_contracts waops_messaging waops_observability waops_service_kit waops_sandbox waops_testing \
+  waops_devstack webhook_adapter conversation_engine orchestrator core notifier timeline audit
 
 .PHONY: help install run test test-unit test-integration lint typecheck bench catalogue migrate provision clean
 
@@ -43,7 +45,7 @@ lint: install
 	@$(UV) run --frozen ruff format --check .
 
 typecheck: install
-	@$(UV) run --frozen mypy -p waops_contracts -p waops_messaging -p waops_observability -p waops_service_kit
+	@$(UV) run --frozen mypy $(foreach p,$(PACKAGES),-p $(p))
 
 bench: install
 	@$(UV) run --frozen python -m benchmarks.webhook_ingest

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-
 from waops_devstack import Stack, StackConfig
 from waops_sandbox import encode, sign, text_message_webhook
 from waops_service_kit.provision import create_database, drop_database, provision_schemas

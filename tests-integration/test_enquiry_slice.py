@@ -8,7 +8,6 @@ import re
 import uuid
 
 import pytest
-
 from waops_testing.poll import eventually
 from waops_testing.system import StartSystem, System, reply_text
 
@@ -74,6 +73,7 @@ async def test_enquiry_becomes_lead_reply_timeline_and_audit(start_system: Start
         (trail[0]["command_id"], "CreateLead")
     ]
     status, verify = await system.get_json("audit", "/v1/audit/verify")
+    assert status == 200, verify
     assert verify["ok"] is True
 
 
@@ -108,8 +108,9 @@ async def test_bad_signature_and_malformed_json_are_refused(start_system: StartS
     url = system.url("webhook-adapter") + "/webhooks/meta"
     body = b'{"object":"whatsapp_business_account","entry":[]}'
     async with system.http.post(
-        url, data=body, headers={"Content-Type": "application/json",
-                                 "X-Hub-Signature-256": "sha256=" + "0" * 64}
+        url,
+        data=body,
+        headers={"Content-Type": "application/json", "X-Hub-Signature-256": "sha256=" + "0" * 64},
     ) as r:
         assert r.status == 401
         assert (await r.json())["error"]["code"]

@@ -11,9 +11,8 @@ import uuid
 
 import aio_pika
 import pytest
-
-from waops_testing.system import StartSystem, System, reply_text
 from waops_testing.poll import eventually
+from waops_testing.system import StartSystem, System, reply_text
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -127,7 +126,8 @@ async def test_consumer_killed_mid_handling_redelivers_and_acts_once(
         for phone in numbers:
             await system.phone_says(phone, ENQUIRY)
         await eventually(
-            lambda: _in_flight(system, "orchestrator"), timeout=30,
+            lambda: _in_flight(system, "orchestrator"),
+            timeout=30,
             what="the orchestrator to be mid-handling a command",
         )
         await orchestrator.kill()  # SIGKILL while the command is being handled

@@ -122,8 +122,12 @@ async def test_the_phone_sends_signed_webhooks(sandbox: Any, receiver: Any) -> N
 
 async def test_the_phone_reports_statuses_of_sends(sandbox: Any, receiver: Any) -> None:
     _, got = receiver
-    wamid = (await (await sandbox.post(SEND, json=text(), headers=AUTH)).json())["messages"][0]["id"]
-    resp = await sandbox.post("/_sandbox/phone/status", json={"message_id": wamid, "status": "read"})
+    wamid = (await (await sandbox.post(SEND, json=text(), headers=AUTH)).json())["messages"][0][
+        "id"
+    ]
+    resp = await sandbox.post(
+        "/_sandbox/phone/status", json={"message_id": wamid, "status": "read"}
+    )
     assert resp.status == 200
     [status] = json.loads(got[0][0])["entry"][0]["changes"][0]["value"]["statuses"]
     assert status["id"] == wamid and status["status"] == "read"

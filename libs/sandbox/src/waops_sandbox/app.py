@@ -20,6 +20,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from waops_sandbox import graph
 from waops_sandbox.meta_payloads import (
@@ -286,7 +287,7 @@ async def _json_object(request: web.Request) -> dict[str, Any]:
 
 
 @web.middleware
-async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+async def json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """The control API's refusals as JSON, like every waops HTTP error."""
     try:
         return await handler(request)

@@ -139,7 +139,9 @@ def validate_send(payload: Any) -> dict[str, Any]:
         if not isinstance(content.get("name"), str) or not (
             isinstance(language, dict) and isinstance(language.get("code"), str)
         ):
-            raise invalid_parameter("Params template['name'] and template['language']['code'] are required.")
+            raise invalid_parameter(
+                "Params template['name'] and template['language']['code'] are required."
+            )
     elif kind in MEDIA_TYPES:
         if not (isinstance(content.get("id"), str) or isinstance(content.get("link"), str)):
             raise invalid_parameter(f"Param {kind} must have an id or a link.")

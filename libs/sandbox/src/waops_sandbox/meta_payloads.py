@@ -34,7 +34,9 @@ def digits(phone: str) -> str:
 
 def new_wamid() -> str:
     """A fresh message id shaped like Meta's (``wamid.`` + base64 of opaque bytes)."""
-    return "wamid." + base64.b64encode(b"\x15\x02\x00\x11\x18\x12" + secrets.token_bytes(18)).decode()
+    return (
+        "wamid." + base64.b64encode(b"\x15\x02\x00\x11\x18\x12" + secrets.token_bytes(18)).decode()
+    )
 
 
 def _now() -> str:

@@ -73,7 +73,8 @@ class Broker:
     def _api(self, method: str, path: str, body: dict[str, Any] | None = None) -> None:
         assert self.api_url is not None
         parts = urllib.parse.urlsplit(self.api_url)
-        base = urllib.parse.urlunsplit(parts._replace(netloc=parts.hostname + f":{parts.port}"))
+        netloc = f"{parts.hostname}:{parts.port}"
+        base = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
         req = urllib.request.Request(
             base + path, method=method, data=json.dumps(body or {}).encode()
         )

@@ -13,8 +13,8 @@ from typing import Any
 
 import aiohttp
 import pytest_asyncio
-
 from waops_devstack import Stack, StackConfig
+
 from waops_testing.plugin import Isolated, IsolatedFactory
 from waops_testing.poll import eventually
 from waops_testing.tcp_proxy import TcpProxy
@@ -32,7 +32,9 @@ class System:
     def url(self, service: str) -> str:
         return self.stack.url(service)
 
-    async def phone_says(self, phone: str, text: str, message_id: str | None = None) -> dict[str, Any]:
+    async def phone_says(
+        self, phone: str, text: str, message_id: str | None = None
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {"from": phone, "text": text}
         if message_id:
             body["message_id"] = message_id
@@ -77,9 +79,7 @@ StartSystem = Callable[..., Any]
 
 
 @pytest_asyncio.fixture
-async def start_system(
-    isolated_factory: IsolatedFactory, infra: Any
-) -> AsyncIterator[StartSystem]:
+async def start_system(isolated_factory: IsolatedFactory, infra: Any) -> AsyncIterator[StartSystem]:
     stacks: list[System] = []
     tmp = tempfile.TemporaryDirectory(prefix="waops-it-")
 

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 from aiohttp import web
-
 from waops_service_kit import ServiceRuntime, build_app
 from waops_service_kit.db import asyncpg_dsn
 

@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
-
 from waops_contracts.events import MessageFailed, MessageSent, ObjectRef
 from waops_messaging import EventWriter
 from waops_observability import get_logger
@@ -140,7 +139,7 @@ class Dispatcher:
         error = text or f"{exc}"
         async with self._engine.begin() as conn:
             if action == "retry" and message.attempts < self._max_attempts:
-                delay = min(2 ** message.attempts, 300)
+                delay = min(2**message.attempts, 300)
                 at = datetime.now(UTC) + timedelta(seconds=delay)
                 await mark_retry(conn, message.id, error, at)
                 log.warning("message.retry", outbound_id=message.id, error=error, in_s=delay)

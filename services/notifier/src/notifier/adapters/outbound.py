@@ -61,7 +61,7 @@ async def claim_due(conn: AsyncConnection, limit: int, lease_seconds: float) -> 
         ),
         {"limit": limit, "lease": lease_seconds},
     )
-    return [Outbound(**{k: (str(v) if k == "id" else v) for k, v in r._mapping.items()}) for r in rows]
+    return [Outbound(**{**r._mapping, "id": str(r.id)}) for r in rows]
 
 
 async def mark_sent(
@@ -86,9 +86,7 @@ async def mark_retry(conn: AsyncConnection, message_id: str, error: str, at: dat
     )
 
 
-async def mark_failed(
-    conn: AsyncConnection, message_id: str, code: int | None, error: str
-) -> None:
+async def mark_failed(conn: AsyncConnection, message_id: str, code: int | None, error: str) -> None:
     await conn.execute(
         text(
             "UPDATE outbound_messages SET status = 'failed', error_code = :c, last_error = :e,"

@@ -7,11 +7,9 @@ decide whether a failed send is retried, dropped or halts the channel.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import aiohttp
-
 from waops_observability import current_traceparent
 
 from notifier.adapters.providers.base import Action, ProviderError, SendResult
@@ -86,7 +84,7 @@ class MetaCloudProvider:
             ) as resp:
                 data = await resp.json(content_type=None)
                 status = resp.status
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
             raise ProviderError(None, f"transport: {exc!r}", "retry") from exc
         if status < 300 and isinstance(data, dict) and data.get("messages"):
             return SendResult(provider_message_id=str(data["messages"][0]["id"]))
