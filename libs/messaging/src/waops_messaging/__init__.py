@@ -12,6 +12,7 @@ from waops_messaging.topology import (
     PARK_REASON_HEADER,
     QueueSpec,
 )
+from waops_messaging.wakeup import Wakeup
 
 __all__ = [
     "DEAD_LETTER_EXCHANGE",
@@ -26,6 +27,7 @@ __all__ = [
     "OutboxRelay",
     "QueueSpec",
     "Subscription",
+    "Wakeup",
     "add_to_outbox",
     "claim",
 ]

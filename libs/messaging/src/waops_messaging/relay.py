@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 from typing import Any
 
-import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from waops_contracts import CONTENT_TYPE
@@ -19,6 +18,7 @@ from waops_observability import get_logger, metrics
 
 from waops_messaging.broker import Broker, BrokerUnavailable
 from waops_messaging.outbox import notify_channel
+from waops_messaging.wakeup import Wakeup
 
 log = get_logger(__name__)
 
@@ -48,13 +48,10 @@ class OutboxRelay:
         self._engine = engine
         self._broker = broker
         self._schema = schema
-        self._listen_dsn = listen_dsn
-        self._poll_interval = poll_interval
+        self._wakeup = Wakeup(listen_dsn, notify_channel(schema), poll_interval)
         self._batch_size = batch_size
         self._retention = retention_seconds
-        self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._listener: asyncpg.Connection | None = None
         self._stopping = False
 
     def start(self) -> None:
@@ -63,39 +60,18 @@ class OutboxRelay:
     async def stop(self) -> None:
         """Stop after the pass in progress (its confirmed rows are marked, the rest stay)."""
         self._stopping = True
-        self._wake.set()
+        self._wakeup.set()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(self._task, timeout=15)
-        await self._close_listener()
+        await self._wakeup.close()
 
     def wake(self) -> None:
-        self._wake.set()
-
-    async def _listen(self) -> None:
-        if self._listen_dsn is None or self._listener is not None:
-            return
-        try:
-            self._listener = await asyncpg.connect(self._listen_dsn, timeout=5)
-            await self._listener.add_listener(
-                notify_channel(self._schema), lambda *_: self._wake.set()
-            )
-        except Exception as exc:  # polling still works; retry LISTEN on the next pass
-            log.warning("outbox.listen_failed", error=repr(exc))
-            await self._close_listener()
-
-    async def _close_listener(self) -> None:
-        listener, self._listener = self._listener, None
-        if listener is not None:
-            with contextlib.suppress(Exception):
-                await listener.close()
+        self._wakeup.set()
 
     async def _run(self) -> None:
         passes = 0
         while not self._stopping:
-            await self._listen()
-            if self._listener is not None and self._listener.is_closed():
-                self._listener = None
             try:
                 published = await self.publish_pending()
             except Exception as exc:
@@ -105,11 +81,8 @@ class OutboxRelay:
             if passes % 600 == 0:
                 with contextlib.suppress(Exception):
                     await self._purge()
-            if published:
-                continue  # more may be waiting
-            self._wake.clear()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+            if not published:  # else more may be waiting: go again at once
+                await self._wakeup.wait()
 
     async def publish_pending(self) -> int:
         """One pass over at most a batch of rows. Returns how many were confirmed."""

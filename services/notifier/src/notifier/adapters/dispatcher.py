@@ -14,10 +14,9 @@ import asyncio
 import contextlib
 from datetime import UTC, datetime, timedelta
 
-import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 from waops_contracts.events import MessageFailed, MessageSent, ObjectRef
-from waops_messaging import EventWriter
+from waops_messaging import EventWriter, Wakeup
 from waops_observability import get_logger
 
 from notifier.adapters.outbound import (
@@ -50,51 +49,32 @@ class Dispatcher:
         self._writer = writer
         self._provider = provider
         self._provider_name = provider_name
-        self._listen_dsn = listen_dsn
         self._max_attempts = max_attempts
-        self._poll_interval = poll_interval
         self._lease = lease_seconds
-        self._wake = asyncio.Event()
+        self._wakeup = Wakeup(listen_dsn, NOTIFY_CHANNEL, poll_interval)
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
-        self._listener: asyncpg.Connection | None = None
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="notifier-dispatcher")
 
     async def stop(self) -> None:
         self._stopping = True
-        self._wake.set()
+        self._wakeup.set()
         if self._task is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._task, timeout=20)
-        if self._listener is not None:
-            with contextlib.suppress(Exception):
-                await self._listener.close()
-
-    async def _listen(self) -> None:
-        if self._listener is not None and not self._listener.is_closed():
-            return
-        try:
-            self._listener = await asyncpg.connect(self._listen_dsn, timeout=5)
-            await self._listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
-        except Exception as exc:  # polling still works
-            log.warning("dispatcher.listen_failed", error=repr(exc))
-            self._listener = None
+        await self._wakeup.close()
 
     async def _run(self) -> None:
         while not self._stopping:
-            await self._listen()
             try:
                 sent = await self.dispatch_due()
             except Exception as exc:
                 log.warning("dispatcher.pass_failed", error=repr(exc))
                 sent = 0
-            if sent:
-                continue
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+            if not sent:  # else more may be due: go again at once
+                await self._wakeup.wait()
 
     async def dispatch_due(self, limit: int = 20) -> int:
         async with self._engine.begin() as conn:
