@@ -46,10 +46,13 @@ async def test_enquiry_becomes_lead_reply_timeline_and_audit(start_system: Start
     system = await start_system()
     phone = a_customer_phone()
 
-    answer = await system.phone_says(phone, ENQUIRY)
+    trace_id = uuid.uuid4().hex
+    answer = await system.phone_says(phone, ENQUIRY, traceparent=f"00-{trace_id}-{'1' * 16}-01")
     assert answer["webhook_status"] == 200
 
     [reply] = await system.replies(phone, 1)
+    # One trace from the webhook to the provider call: through AMQP, the core's HTTP API, AMQP.
+    assert reply["traceparent"].split("-")[1] == trace_id
     text = reply_text(reply)
     match = REFERENCE.search(text)
     assert match, text

@@ -16,6 +16,7 @@ from waops_sandbox import SandboxConfig, create_sandbox_app
 TOKEN, SECRET, PHONE_ID = "tok", "secret", "109876543210"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 SEND = f"/v21.0/{PHONE_ID}/messages"
+TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 
 
 def text(to: str = "+977 9841234567", body: str = "Namaste") -> dict[str, Any]:
@@ -104,7 +105,8 @@ async def test_faults_fail_the_next_sends(sandbox: Any) -> None:
 async def test_the_phone_sends_signed_webhooks(sandbox: Any, receiver: Any) -> None:
     _, got = receiver
     resp = await sandbox.post(
-        "/_sandbox/phone/send", json={"from": "+9779841234567", "text": "Héllo — ñ"}
+        "/_sandbox/phone/send",
+        json={"from": "+9779841234567", "text": "Héllo — ñ", "traceparent": TRACEPARENT},
     )
     assert resp.status == 200
     result = await resp.json()
@@ -112,6 +114,7 @@ async def test_the_phone_sends_signed_webhooks(sandbox: Any, receiver: Any) -> N
     [(raw, headers)] = got
     expected = hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
     assert headers["X-Hub-Signature-256"] == f"sha256={expected}"
+    assert headers["traceparent"] == TRACEPARENT
     assert b"\\u00e9" in raw  # Meta escapes non-ASCII; signatures are over these bytes
     value = json.loads(raw)["entry"][0]["changes"][0]["value"]
     assert value["metadata"]["phone_number_id"] == PHONE_ID

@@ -208,7 +208,8 @@ async def phone_send(request: web.Request) -> web.Response:
         timestamp=data.get("timestamp"),
     )
     message_id = payload["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
-    result = await _deliver(request.app, payload)
+    # Meta sends no trace context; a test may, to follow one message through waops.
+    result = await _deliver(request.app, payload, traceparent=data.get("traceparent"))
     return web.json_response({"message_id": message_id, **result})
 
 
@@ -252,7 +253,9 @@ async def verify_webhook(request: web.Request) -> web.Response:
     return web.json_response({"verified": verified, "status": status, "body": body})
 
 
-async def _deliver(app: web.Application, payload: dict[str, Any]) -> dict[str, Any]:
+async def _deliver(
+    app: web.Application, payload: dict[str, Any], traceparent: str | None = None
+) -> dict[str, Any]:
     config = app[CONFIG]
     if not config.webhook_url:
         raise web.HTTPConflict(text="the sandbox has no webhook_url configured")
@@ -263,6 +266,8 @@ async def _deliver(app: web.Application, payload: dict[str, Any]) -> dict[str, A
         LEGACY_SIGNATURE_HEADER: sign_sha1(body, config.app_secret),
         "User-Agent": "facebookexternalua",
     }
+    if traceparent:
+        headers["traceparent"] = traceparent
     try:
         async with app[SESSION].post(config.webhook_url, data=body, headers=headers) as resp:
             text = await resp.text()

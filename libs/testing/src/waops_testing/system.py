@@ -33,11 +33,13 @@ class System:
         return self.stack.url(service)
 
     async def phone_says(
-        self, phone: str, text: str, message_id: str | None = None
+        self, phone: str, text: str, message_id: str | None = None, traceparent: str | None = None
     ) -> dict[str, Any]:
         body: dict[str, Any] = {"from": phone, "text": text}
         if message_id:
             body["message_id"] = message_id
+        if traceparent:
+            body["traceparent"] = traceparent
         async with self.http.post(self.url("sandbox") + "/_sandbox/phone/send", json=body) as r:
             assert r.status == 200, await r.text()
             result: dict[str, Any] = await r.json()

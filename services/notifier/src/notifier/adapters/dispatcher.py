@@ -14,10 +14,11 @@ import asyncio
 import contextlib
 from datetime import UTC, datetime, timedelta
 
+from opentelemetry.trace import SpanKind
 from sqlalchemy.ext.asyncio import AsyncEngine
 from waops_contracts.events import MessageFailed, MessageSent, ObjectRef
 from waops_messaging import EventWriter, Wakeup
-from waops_observability import get_logger
+from waops_observability import context_from_traceparent, get_logger, get_tracer
 
 from notifier.adapters.outbound import (
     NOTIFY_CHANNEL,
@@ -30,6 +31,7 @@ from notifier.adapters.outbound import (
 from notifier.adapters.providers.base import ProviderError, WhatsAppProvider
 
 log = get_logger(__name__)
+tracer = get_tracer("waops.notifier")
 
 
 class Dispatcher:
@@ -83,6 +85,15 @@ class Dispatcher:
         return len(batch)
 
     async def _send(self, message: Outbound) -> None:
+        with tracer.start_as_current_span(
+            f"send {message.template}",
+            context=context_from_traceparent(message.traceparent),
+            kind=SpanKind.CLIENT,
+            attributes={"waops.outbound_id": message.id},
+        ):
+            await self._send_in_trace(message)
+
+    async def _send_in_trace(self, message: Outbound) -> None:
         try:
             result = await self._provider.send_text(message.to_phone, message.body)
         except ProviderError as exc:

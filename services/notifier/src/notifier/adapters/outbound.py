@@ -27,6 +27,7 @@ class Outbound:
     attempts: int
     correlation_id: str
     causation_id: str
+    traceparent: str | None
 
 
 async def queue_message(conn: AsyncConnection, **row: Any) -> bool:
@@ -35,9 +36,10 @@ async def queue_message(conn: AsyncConnection, **row: Any) -> bool:
         text(
             "INSERT INTO outbound_messages (id, tenant_id, dedupe_key, channel_id, to_phone,"
             " template, language, body, about_type, about_id, about_reference, correlation_id,"
-            " causation_id) VALUES (:id, :tenant_id, :dedupe_key, :channel_id, :to_phone,"
-            " :template, :language, :body, :about_type, :about_id, :about_reference,"
-            " :correlation_id, :causation_id) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
+            " causation_id, traceparent) VALUES (:id, :tenant_id, :dedupe_key, :channel_id,"
+            " :to_phone, :template, :language, :body, :about_type, :about_id, :about_reference,"
+            " :correlation_id, :causation_id, :traceparent)"
+            " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
         ),
         {"id": str(uuid.uuid4()), **row},
     )
@@ -57,7 +59,7 @@ async def claim_due(conn: AsyncConnection, limit: int, lease_seconds: float) -> 
             " (status = 'queued' OR (status = 'sending' AND claimed_until < now()))"
             " ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED)"
             " RETURNING id, tenant_id, channel_id, to_phone, template, body, about_type, about_id,"
-            " about_reference, attempts, correlation_id, causation_id"
+            " about_reference, attempts, correlation_id, causation_id, traceparent"
         ),
         {"limit": limit, "lease": lease_seconds},
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from waops_contracts.events import CommandRejected, LeadCreated, MessageFailed, MessageSent
 from waops_messaging import HandlerContext, HandlerRegistry, QueueSpec
+from waops_observability import current_traceparent
 
 from notifier.adapters.outbound import queue_message
 from notifier.domain.templates import DEFAULT_LANGUAGE, lead_variables, render
@@ -53,6 +54,7 @@ async def _queue(
         about_reference=about[2] if about else None,
         correlation_id=env.correlationid,
         causation_id=env.id,
+        traceparent=current_traceparent(),
     )
 
 
