@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aio_pika
-import asyncpg
 import pytest
 from conversation_engine.bootstrap import create_app
 from conversation_engine.settings import ConversationSettings
@@ -21,10 +17,15 @@ from waops_contracts.events import (
     StaffUpserted,
     TourUpserted,
 )
-from waops_service_kit.db import asyncpg_dsn
 from waops_testing.plugin import Isolated
 from waops_testing.poll import eventually
-from waops_testing.services import publish, running_service, settings_for
+from waops_testing.services import (
+    EventTap,
+    publish,
+    running_service,
+    service_db,
+    settings_for,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -67,64 +68,6 @@ def from_core(event: Any, subject: str) -> Envelope:
     return Envelope.wrap(event, source="waops/core", tenant_id="demo", subject=subject)
 
 
-class Captured:
-    """A queue of the test's own, bound to the events it wants to see."""
-
-    def __init__(self, queue: aio_pika.abc.AbstractQueue) -> None:
-        self._queue = queue
-        self._skipped: list[Envelope] = []
-
-    async def next(self, event_type: str) -> Envelope:
-        """The next event of this type (others are kept for ``drain``)."""
-        for env in self._skipped:
-            if env.type == event_type:
-                self._skipped.remove(env)
-                return env
-
-        async def one() -> Envelope | None:
-            while (message := await self._queue.get(no_ack=True, fail=False)) is not None:
-                env = Envelope.from_json_bytes(message.body)
-                if env.type == event_type:
-                    return env
-                self._skipped.append(env)
-            return None
-
-        return await eventually(one, what=event_type)
-
-    async def drain(self) -> list[Envelope]:
-        out, self._skipped = self._skipped, []
-        while (message := await self._queue.get(no_ack=True, fail=False)) is not None:
-            out.append(Envelope.from_json_bytes(message.body))
-        return out
-
-
-@contextlib.asynccontextmanager
-async def capture(amqp_url: str, *event_types: str) -> AsyncIterator[Captured]:
-    conn = await aio_pika.connect(amqp_url)
-    try:
-        channel = await conn.channel()
-        events = await channel.declare_exchange(
-            "waops.events", aio_pika.ExchangeType.TOPIC, durable=True
-        )
-        queue = await channel.declare_queue(exclusive=True)
-        for event_type in event_types:
-            await queue.bind(events, routing_key=event_type)
-        yield Captured(queue)
-    finally:
-        await conn.close()
-
-
-@contextlib.asynccontextmanager
-async def service_db(iso: Isolated) -> AsyncIterator[asyncpg.Connection]:
-    """The service's schema, read directly to see what it staged and recorded."""
-    conn = await asyncpg.connect(asyncpg_dsn(iso.admin_url))
-    try:
-        await conn.execute("SET search_path TO conversation_engine")
-        yield conn
-    finally:
-        await conn.close()
-
-
 async def get_json(client: Any, path: str) -> dict[str, Any]:
     resp = await client.get(path, headers=TENANT)
     body: dict[str, Any] = await resp.json()
@@ -136,14 +79,14 @@ async def test_an_enquiry_becomes_one_create_lead_and_the_lead_binds_the_convers
 ) -> None:
     settings = settings_for(ConversationSettings, isolated, "conversation_engine")
     async with (
-        capture(
+        EventTap(
             isolated.amqp_url,
             "waops.command.requested.v1",
             "waops.conversation.opened.v1",
             "waops.conversation.bound.v1",
-        ) as captured,
+        ) as tap,
         running_service(create_app, settings) as client,
-        service_db(isolated) as db,
+        service_db(isolated, "conversation_engine") as db,
     ):
         await publish(
             isolated.amqp_url,
@@ -178,11 +121,11 @@ async def test_an_enquiry_becomes_one_create_lead_and_the_lead_binds_the_convers
         retried = enquiry.model_copy(update={"id": new_event_id()})
         await publish(isolated.amqp_url, enquiry, enquiry, retried)
 
-        opened = await captured.next("waops.conversation.opened.v1")
+        [opened, *_] = await tap.wait_for("waops.conversation.opened.v1")
         assert opened.data["actor_role"] == "CUSTOMER"
         conversation_id = opened.data["conversation_id"]
 
-        command_env = await captured.next("waops.command.requested.v1")
+        [command_env, *_] = await tap.wait_for("waops.command.requested.v1")
         command = CommandRequested.model_validate(command_env.data)
         assert command.name == "CreateLead"
         assert command.command_id == stable_event_id("command", enquiry.id)
@@ -272,7 +215,7 @@ async def test_an_enquiry_becomes_one_create_lead_and_the_lead_binds_the_convers
             "reference": "EBC2501234",
         }
 
-        bound_env = await captured.next("waops.conversation.bound.v1")
+        [bound_env, *_] = await tap.wait_for("waops.conversation.bound.v1")
         assert bound_env.subject == f"CONVERSATION/{conversation_id}"
         assert bound_env.data["object"] == lead.model_dump(mode="json")
         assert bound_env.partitionkey == f"{CHANNEL}:{CUSTOMER}"
@@ -284,9 +227,9 @@ async def test_an_enquiry_becomes_one_create_lead_and_the_lead_binds_the_convers
             return bool(pending == 0)
 
         await eventually(all_published, what="the outbox to drain")
-        rest = await captured.drain()
-        assert [e.type for e in rest if e.type == "waops.command.requested.v1"] == []
-        assert [e.type for e in rest if e.type == "waops.conversation.bound.v1"] == []
+        await tap.settled()
+        assert tap.of_type("waops.command.requested.v1") == [command_env]
+        assert tap.of_type("waops.conversation.bound.v1") == [bound_env]
 
         # The API: errors are JSON 4xx, and tenants do not see each other's conversations.
         other = await client.get(
@@ -308,7 +251,10 @@ async def test_one_phones_messages_are_recorded_in_publish_order(isolated: Isola
         received(text, provider_message_id=f"wamid.order-{i}", sent_at=SENT_AT)
         for i, text in enumerate(texts)
     ]
-    async with running_service(create_app, settings) as client, service_db(isolated) as db:
+    async with (
+        running_service(create_app, settings) as client,
+        service_db(isolated, "conversation_engine") as db,
+    ):
         await publish(isolated.amqp_url, *envelopes)
 
         async def all_recorded() -> bool:

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import aio_pika
 import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient
@@ -16,12 +15,9 @@ from core.bootstrap import create_app
 from core.demo import load_demo
 from core.settings import CoreSettings
 from sqlalchemy import text
-from waops_contracts import Envelope
-from waops_messaging import EVENTS_EXCHANGE
 from waops_service_kit import RUNTIME, ServiceRuntime
 from waops_testing.plugin import Isolated
-from waops_testing.poll import eventually
-from waops_testing.services import running_service, settings_for
+from waops_testing.services import EventTap, running_service, settings_for
 
 TENANT = "demo"
 ENQUIRY = {
@@ -34,46 +30,6 @@ ENQUIRY = {
     "channel_id": "109876543210",
     "enquiry_text": "Hi! I'm interested in the Everest Base Camp Trek for 3 people in March 2025",
 }
-
-
-class Captured:
-    """A queue of the test's own on ``waops.events``: what the core really published."""
-
-    def __init__(self, queue: aio_pika.abc.AbstractQueue) -> None:
-        self._queue = queue
-        self.seen: list[Envelope] = []
-
-    async def _pull(self) -> None:
-        while (message := await self._queue.get(no_ack=True, fail=False)) is not None:
-            self.seen.append(Envelope.from_json_bytes(message.body))
-
-    async def at_least(self, count: int, event_type: str) -> list[Envelope]:
-        async def enough() -> list[Envelope] | None:
-            await self._pull()
-            found = [e for e in self.seen if e.type == event_type]
-            return found if len(found) >= count else None
-
-        return await eventually(enough, what=f"{count} x {event_type}")
-
-    async def of_type(self, event_type: str) -> list[Envelope]:
-        await self._pull()
-        return [e for e in self.seen if e.type == event_type]
-
-
-@contextlib.asynccontextmanager
-async def capture(amqp_url: str, *event_types: str) -> AsyncIterator[Captured]:
-    conn = await aio_pika.connect(amqp_url)
-    try:
-        channel = await conn.channel()
-        events = await channel.declare_exchange(
-            EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
-        )
-        queue = await channel.declare_queue(exclusive=True)
-        for event_type in event_types:
-            await queue.bind(events, routing_key=event_type)
-        yield Captured(queue)
-    finally:
-        await conn.close()
 
 
 @dataclass
@@ -103,8 +59,9 @@ class Core:
         async with self.runtime.engine.connect() as conn:
             return (await conn.execute(text(sql), params)).scalar_one()
 
-    def capture(self, *event_types: str) -> contextlib.AbstractAsyncContextManager[Captured]:
-        return capture(self.settings.amqp_url, *event_types)
+    def capture(self, *event_types: str) -> EventTap:
+        """What the core really publishes on ``waops.events`` (use with ``async with``)."""
+        return EventTap(self.settings.amqp_url, *event_types)
 
 
 @contextlib.asynccontextmanager

@@ -49,8 +49,8 @@ async def test_seed_demo_loads_once_and_publishes_only_changes(bare_core: Any) -
     async with core.capture(TOUR, STAFF) as captured:
         first = await seed_demo(core)
         assert "3 tours, 10 departures, 6 staff; 9 event(s) published" in first
-        tours = await captured.at_least(3, TOUR)
-        staff = await captured.at_least(6, STAFF)
+        tours = await captured.wait_for(TOUR, 3)
+        staff = await captured.wait_for(STAFF, 6)
 
         again = await seed_demo(core)
         assert "0 event(s) published" in again
@@ -62,8 +62,9 @@ async def test_seed_demo_loads_once_and_publishes_only_changes(bare_core: Any) -
         assert await core.scalar("SELECT count(*) FROM staff") == 6
         # Nothing more reaches the broker once the relay has published everything staged.
         await wait_relayed(core)
-        assert len(await captured.of_type(TOUR)) == 3
-        assert len(await captured.of_type(STAFF)) == 6
+        await captured.settled()
+        assert len(captured.of_type(TOUR)) == 3
+        assert len(captured.of_type(STAFF)) == 6
 
     ebc = next(e for e in tours if e.data["code"] == "EBC")
     assert ebc.subject == "TOUR/EBC"

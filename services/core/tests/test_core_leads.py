@@ -39,7 +39,7 @@ async def test_a_lead_is_numbered_assigned_stored_and_announced(
         assert status == 200
         assert fetched == {"lead": lead}
 
-        [event] = await captured.at_least(1, LEAD_CREATED)
+        [event] = await captured.wait_for(LEAD_CREATED)
         assert event.subject == f"LEAD/{lead['id']}"
         assert event.partitionkey == f"LEAD/{lead['id']}"
         assert event.correlationid == "corr-123"

@@ -6,17 +6,21 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aio_pika
 import asyncpg
 import pytest
 from orchestrator.bootstrap import create_app
 from orchestrator.settings import OrchestratorSettings
 from waops_contracts import Envelope, new_event_id, stable_event_id
 from waops_contracts.events import Actor, CommandRequested
-from waops_service_kit.db import asyncpg_dsn
 from waops_testing.plugin import Isolated
 from waops_testing.poll import eventually
-from waops_testing.services import publish, running_service, settings_for
+from waops_testing.services import (
+    EventTap,
+    publish,
+    running_service,
+    service_db,
+    settings_for,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -63,60 +67,22 @@ def command_id(env: Envelope) -> str:
     return str(env.data["command_id"])
 
 
-class Captured:
-    """A queue of the test's own on ``waops.events``, bound to the command results."""
-
-    def __init__(self, queue: aio_pika.abc.AbstractQueue) -> None:
-        self._queue = queue
-        self.seen: list[Envelope] = []
-
-    async def _pull(self) -> None:
-        while (message := await self._queue.get(no_ack=True, fail=False)) is not None:
-            self.seen.append(Envelope.from_json_bytes(message.body))
-
-    async def result_of(self, cmd_id: str) -> Envelope:
-        async def found() -> Envelope | None:
-            await self._pull()
-            return next((e for e in self.seen if e.data["command_id"] == cmd_id), None)
-
-        return await eventually(found, what=f"the result of command {cmd_id}")
-
-    async def results_of(self, cmd_id: str) -> list[Envelope]:
-        await self._pull()
-        return [e for e in self.seen if e.data["command_id"] == cmd_id]
+async def result_of(tap: EventTap, cmd_id: str) -> Envelope:
+    """The first result (succeeded or rejected) the orchestrator published for a command."""
+    return await tap.first(
+        lambda e: command_id(e) == cmd_id, what=f"the result of command {cmd_id}"
+    )
 
 
-@contextlib.asynccontextmanager
-async def capture(amqp_url: str) -> AsyncIterator[Captured]:
-    conn = await aio_pika.connect(amqp_url)
-    try:
-        channel = await conn.channel()
-        events = await channel.declare_exchange(
-            "waops.events", aio_pika.ExchangeType.TOPIC, durable=True
-        )
-        queue = await channel.declare_queue(exclusive=True)
-        for event_type in (SUCCEEDED, REJECTED):
-            await queue.bind(events, routing_key=event_type)
-        yield Captured(queue)
-    finally:
-        await conn.close()
-
-
-@contextlib.asynccontextmanager
-async def service_db(iso: Isolated) -> AsyncIterator[asyncpg.Connection]:
-    """The orchestrator's schema, read directly to see what it handled and published."""
-    conn = await asyncpg.connect(asyncpg_dsn(iso.admin_url))
-    try:
-        await conn.execute("SET search_path TO orchestrator")
-        yield conn
-    finally:
-        await conn.close()
+async def results_of(tap: EventTap, cmd_id: str) -> list[Envelope]:
+    """Every result of a command routed to the tap so far (exact once the outbox has drained)."""
+    return [e for e in await tap.settled() if command_id(e) == cmd_id]
 
 
 @contextlib.asynccontextmanager
 async def orchestrator(
     iso: Isolated, core_url: str
-) -> AsyncIterator[tuple[Any, Captured, asyncpg.Connection]]:
+) -> AsyncIterator[tuple[Any, EventTap, asyncpg.Connection]]:
     settings = settings_for(
         OrchestratorSettings,
         iso,
@@ -127,11 +93,11 @@ async def orchestrator(
         core_retry_backoff_max=0.05,
     )
     async with (
-        capture(iso.amqp_url) as captured,
+        EventTap(iso.amqp_url, SUCCEEDED, REJECTED) as tap,
         running_service(create_app, settings) as client,
-        service_db(iso) as db,
+        service_db(iso, "orchestrator") as db,
     ):
-        yield client, captured, db
+        yield client, tap, db
 
 
 async def get_command(client: Any, cmd_id: str, headers: dict[str, str] = TENANT) -> Any:
@@ -139,10 +105,10 @@ async def get_command(client: Any, cmd_id: str, headers: dict[str, str] = TENANT
 
 
 async def test_a_customer_enquiry_becomes_a_lead(isolated: Isolated, fake_core: Any) -> None:
-    async with orchestrator(isolated, fake_core.url) as (client, captured, _):
+    async with orchestrator(isolated, fake_core.url) as (client, tap, _):
         env = requested()
         await publish(isolated.amqp_url, env)
-        result = await captured.result_of(command_id(env))
+        result = await result_of(tap, command_id(env))
 
         assert result.type == SUCCEEDED
         [lead] = fake_core.leads.values()
@@ -199,7 +165,7 @@ async def test_a_customer_enquiry_becomes_a_lead(isolated: Isolated, fake_core: 
 async def test_the_same_command_twice_makes_one_lead_and_one_result(
     isolated: Isolated, fake_core: Any
 ) -> None:
-    async with orchestrator(isolated, fake_core.url) as (_, captured, db):
+    async with orchestrator(isolated, fake_core.url) as (_, tap, db):
         env = requested()
         # The same event twice, and the same command under a new event id.
         again = env.model_copy(update={"id": new_event_id()})
@@ -213,7 +179,7 @@ async def test_the_same_command_twice_makes_one_lead_and_one_result(
             return claimed == 2 and unpublished == 0
 
         await eventually(all_handled, what="both events handled and the outbox published")
-        results = await captured.results_of(command_id(env))
+        results = await results_of(tap, command_id(env))
         assert [r.type for r in results] == [SUCCEEDED]
         assert results[0].id == stable_event_id("command.result", command_id(env))
         assert len(fake_core.leads) == 1
@@ -224,13 +190,13 @@ async def test_the_same_command_twice_makes_one_lead_and_one_result(
 async def test_refusals_by_role_and_by_name_never_reach_the_core(
     isolated: Isolated, fake_core: Any
 ) -> None:
-    async with orchestrator(isolated, fake_core.url) as (client, captured, _):
+    async with orchestrator(isolated, fake_core.url) as (client, tap, _):
         by_guide = requested(role="FIELD_STAFF", phone=GUIDE)
         unknown = requested("LaunchRocket", role="MANAGER", args={})
         not_yet = requested("SendQuote", role="SALES", args={"lead": "EBC2500001"})
         await publish(isolated.amqp_url, by_guide, unknown, not_yet)
 
-        refused = await captured.result_of(command_id(by_guide))
+        refused = await result_of(tap, command_id(by_guide))
         assert refused.type == REJECTED
         assert refused.data["code"] == "FORBIDDEN_ROLE"
         assert refused.data["reason"] == (
@@ -241,10 +207,8 @@ async def test_refusals_by_role_and_by_name_never_reach_the_core(
         assert refused.subject == f"CONVERSATION/{CONVERSATION}"
         assert refused.partitionkey == f"{CHANNEL}:{GUIDE}"
 
-        assert (await captured.result_of(command_id(unknown))).data["code"] == "UNKNOWN_COMMAND"
-        assert (await captured.result_of(command_id(not_yet))).data[
-            "code"
-        ] == "COMMAND_NOT_AVAILABLE"
+        assert (await result_of(tap, command_id(unknown))).data["code"] == "UNKNOWN_COMMAND"
+        assert (await result_of(tap, command_id(not_yet))).data["code"] == "COMMAND_NOT_AVAILABLE"
         assert fake_core.requests == []
 
         command = (await (await get_command(client, command_id(by_guide))).json())["command"]
@@ -255,11 +219,11 @@ async def test_refusals_by_role_and_by_name_never_reach_the_core(
 async def test_a_refusal_by_the_core_rejects_the_command(
     isolated: Isolated, fake_core: Any
 ) -> None:
-    async with orchestrator(isolated, fake_core.url) as (client, captured, _):
+    async with orchestrator(isolated, fake_core.url) as (client, tap, _):
         env = requested(args={"tour_code": "XYZ", "pax": 2})
         await publish(isolated.amqp_url, env)
 
-        result = await captured.result_of(command_id(env))
+        result = await result_of(tap, command_id(env))
         assert result.type == REJECTED
         assert result.data["code"] == "UNKNOWN_TOUR"
         assert result.data["reason"] == "no active tour with code XYZ"
@@ -271,12 +235,12 @@ async def test_a_refusal_by_the_core_rejects_the_command(
 async def test_transient_core_failures_are_retried_with_the_same_key(
     isolated: Isolated, fake_core: Any
 ) -> None:
-    async with orchestrator(isolated, fake_core.url) as (_, captured, _):
+    async with orchestrator(isolated, fake_core.url) as (_, tap, _):
         fake_core.fail_next(503, 503)
         env = requested()
         await publish(isolated.amqp_url, env)
 
-        result = await captured.result_of(command_id(env))
+        result = await result_of(tap, command_id(env))
         assert result.type == SUCCEEDED
         keys = [r.headers["Idempotency-Key"] for r in fake_core.requests]
         assert keys == [command_id(env)] * 3
@@ -286,15 +250,15 @@ async def test_transient_core_failures_are_retried_with_the_same_key(
 async def test_an_outage_longer_than_the_retries_delays_the_command_instead_of_rejecting_it(
     isolated: Isolated, fake_core: Any
 ) -> None:
-    async with orchestrator(isolated, fake_core.url) as (_, captured, db):
+    async with orchestrator(isolated, fake_core.url) as (_, tap, db):
         # Three attempts fail on the first delivery; the broker redelivers the command.
         fake_core.fail_next(503, 503, 503, 504)
         env = requested()
         await publish(isolated.amqp_url, env)
 
-        result = await captured.result_of(command_id(env))
+        result = await result_of(tap, command_id(env))
         assert result.type == SUCCEEDED
-        assert [r.type for r in await captured.results_of(command_id(env))] == [SUCCEEDED]
+        assert [r.type for r in await results_of(tap, command_id(env))] == [SUCCEEDED]
         assert len(fake_core.requests_for(command_id(env))) == 5
         assert len(fake_core.leads) == 1
         status = await db.fetchval(

@@ -1,5 +1,5 @@
 """The adapter running in-process on the test's own database and vhost, with a phone's view
-(signed Meta webhooks from waops_sandbox) and a broker queue of the test's own."""
+(signed Meta webhooks from waops_sandbox) and an EventTap on what it publishes."""
 
 from __future__ import annotations
 
@@ -8,16 +8,14 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import aio_pika
 import asyncpg
 import pytest
 from waops_contracts import Envelope
 from waops_contracts.events import MessageReceived, MessageStatus
 from waops_sandbox import encode, sign
-from waops_service_kit.db import asyncpg_dsn
 from waops_testing.plugin import Isolated
 from waops_testing.poll import eventually
-from waops_testing.services import running_service, settings_for
+from waops_testing.services import EventTap, running_service, service_db, settings_for
 from webhook_adapter.bootstrap import create_app
 from webhook_adapter.settings import AdapterSettings
 
@@ -32,7 +30,7 @@ OBSERVED = (MessageReceived.event_type, MessageStatus.event_type)
 class Adapter:
     client: Any
     db: asyncpg.Connection
-    queue: aio_pika.abc.AbstractQueue
+    tap: EventTap
 
     async def post(
         self,
@@ -54,19 +52,16 @@ class Adapter:
         return int(await self.db.fetchval(f"SELECT count(*) FROM {table} WHERE {where}"))
 
     async def published(self, expected: int) -> list[Envelope]:
-        """Every event the adapter published, once its outbox holds ``expected`` rows and all
-        are confirmed: the broker routed them before the confirm, so the queue is complete."""
+        """Every event the adapter has published, once its outbox holds ``expected`` rows and
+        all are confirmed: the broker routed them before the confirm, so the tap is complete."""
 
-        async def settled() -> bool:
+        async def confirmed() -> bool:
             rows = await self.count("outbox")
             pending = await self.count("outbox", "published_at IS NULL")
             return rows == expected and pending == 0
 
-        await eventually(settled, what=f"{expected} outbox event(s) published")
-        out = []
-        while (message := await self.queue.get(no_ack=True, fail=False)) is not None:
-            out.append(Envelope.from_json_bytes(message.body))
-        return out
+        await eventually(confirmed, what=f"{expected} outbox event(s) published")
+        return list(await self.tap.settled())
 
     async def nothing_stored(self) -> bool:
         tables = ("webhook_events", "inbound_messages", "message_statuses", "outbox")
@@ -82,21 +77,11 @@ def start_adapter(isolated: Isolated) -> StartAdapter:
     async def start(**overrides: Any) -> AsyncIterator[Adapter]:
         settings = settings_for(AdapterSettings, isolated, "webhook_adapter")
         settings = settings.model_copy(update=overrides)  # may replace database_url too
-        broker = await aio_pika.connect(isolated.amqp_url)
-        db = await asyncpg.connect(asyncpg_dsn(isolated.admin_url))
-        try:
-            channel = await broker.channel()
-            events = await channel.declare_exchange(
-                "waops.events", aio_pika.ExchangeType.TOPIC, durable=True
-            )
-            queue = await channel.declare_queue(exclusive=True)
-            for event_type in OBSERVED:
-                await queue.bind(events, routing_key=event_type)
-            async with running_service(create_app, settings) as client:
-                await db.execute("SET search_path TO webhook_adapter")
-                yield Adapter(client, db, queue)
-        finally:
-            await db.close()
-            await broker.close()
+        async with (
+            EventTap(isolated.amqp_url, *OBSERVED) as tap,
+            running_service(create_app, settings) as client,
+            service_db(isolated, "webhook_adapter") as db,
+        ):
+            yield Adapter(client, db, tap)
 
     return start

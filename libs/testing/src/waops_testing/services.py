@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
 import aio_pika
+import asyncpg
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from waops_contracts import CONTENT_TYPE, Envelope
 from waops_messaging.outbox import amqp_headers
+from waops_service_kit.db import asyncpg_dsn
 from waops_service_kit.provision import service_url
 from waops_service_kit.settings import ServiceSettings
 
@@ -49,6 +52,18 @@ async def running_service(
         await client.close()
 
 
+@contextlib.asynccontextmanager
+async def service_db(iso: Isolated, schema: str) -> AsyncIterator[asyncpg.Connection]:
+    """A raw connection to the test's database on a service's schema, to read directly what
+    the service stored, staged (outbox) or handled (inbox)."""
+    conn = await asyncpg.connect(asyncpg_dsn(iso.admin_url))
+    try:
+        await conn.execute(f'SET search_path TO "{schema}"')
+        yield conn
+    finally:
+        await conn.close()
+
+
 async def publish(amqp_url: str, *envelopes: Envelope) -> None:
     """Publish events the way a relay does (confirmed, persistent, CloudEvents JSON)."""
     conn = await aio_pika.connect(amqp_url)
@@ -79,25 +94,36 @@ class EventTap:
     them from any service's queue.
     """
 
+    _MARKER = "waops.testing.tap-marker"  # AMQP ``type`` of settled()'s own messages
+
     def __init__(self, amqp_url: str, *routing_keys: str) -> None:
         self._url = amqp_url
         self._keys = routing_keys or ("#",)
         self.events: list[Envelope] = []
         self._conn: aio_pika.abc.AbstractRobustConnection | None = None
+        self._channel: aio_pika.abc.AbstractChannel | None = None
+        self._queue_name = ""
+        self._deliveries = 0
+        self._markers: dict[str, int] = {}
 
     async def __aenter__(self) -> EventTap:
         self._conn = await aio_pika.connect_robust(self._url)
-        channel = await self._conn.channel()
+        self._channel = channel = await self._conn.channel()
         exchange = await channel.declare_exchange(
             "waops.events", aio_pika.ExchangeType.TOPIC, durable=True
         )
         queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        self._queue_name = queue.name
         for key in self._keys:
             await queue.bind(exchange, key)
         await queue.consume(self._on_message, no_ack=True)
         return self
 
     async def _on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        self._deliveries += 1
+        if message.type == self._MARKER and message.message_id is not None:
+            self._markers[message.message_id] = message.delivery_tag or 0
+            return
         self.events.append(Envelope.from_json_bytes(message.body))
 
     def of_type(self, event_type: str) -> list[Envelope]:
@@ -111,6 +137,40 @@ class EventTap:
             return found if len(found) >= count else None
 
         return await eventually(enough, timeout=timeout, what=f"{count} × {event_type}")
+
+    async def first(
+        self, match: Callable[[Envelope], bool], *, what: str, timeout: float = 20.0
+    ) -> Envelope:
+        """The first event (in arrival order) that ``match`` accepts, waiting for it."""
+
+        async def found() -> Envelope | None:
+            return next((e for e in self.events if match(e)), None)
+
+        return await eventually(found, timeout=timeout, what=what)
+
+    async def settled(self, timeout: float = 20.0) -> list[Envelope]:
+        """Every event routed to the tap so far, with none still on its way; returns ``events``.
+
+        Use it before asserting an exact count or an absence ("nothing more was published"):
+        first wait until the publisher's outbox has no unpublished rows (its relay marks a row
+        only after the broker's confirm, and the broker confirms only once the event sits in
+        this tap's queue), then ``await tap.settled()``. It sends a marker into the tap's own
+        queue, behind everything already there, and waits until the marker and every delivery
+        before it have been received, so ``events`` is complete up to that moment.
+        """
+        assert self._channel is not None, "use EventTap as `async with`"
+        marker = uuid.uuid4().hex
+        await self._channel.default_exchange.publish(
+            aio_pika.Message(b"", message_id=marker, type=self._MARKER),
+            routing_key=self._queue_name,
+        )
+
+        async def caught_up() -> bool:
+            tag = self._markers.get(marker)
+            return tag is not None and self._deliveries >= tag
+
+        await eventually(caught_up, timeout=timeout, what="the tap to catch up with its queue")
+        return self.events
 
     async def __aexit__(self, *exc: object) -> None:
         if self._conn is not None:
