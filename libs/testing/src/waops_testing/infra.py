@@ -22,9 +22,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 LOCAL_AMQP = "amqp://guest:guest@127.0.0.1:5672/"
@@ -58,6 +58,21 @@ def docker_answers() -> bool:
         return False
 
 
+Source = Literal["env", "docker", "local"]
+
+
+def choose_source(env_url: str | None, docker_available: Callable[[], bool]) -> Source:
+    """The precedence for one piece of infrastructure: environment, then Docker, then local.
+
+    Docker is only probed when the environment names nothing (the probe can take seconds).
+    """
+    if env_url:
+        return "env"
+    if docker_available():
+        return "docker"
+    return "local"
+
+
 @dataclass
 class Broker:
     amqp_url: str  # base URL, vhost "/"
@@ -73,12 +88,15 @@ class Broker:
     def _api(self, method: str, path: str, body: dict[str, Any] | None = None) -> None:
         assert self.api_url is not None
         parts = urllib.parse.urlsplit(self.api_url)
-        netloc = f"{parts.hostname}:{parts.port}"
-        base = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+        # Credentials go in the header, not the URL; host and port stay as written.
+        netloc = parts.netloc.rpartition("@")[2]
+        base = urllib.parse.urlunsplit(parts._replace(netloc=netloc)).rstrip("/")
         req = urllib.request.Request(
             base + path, method=method, data=json.dumps(body or {}).encode()
         )
-        token = base64.b64encode(f"{parts.username}:{parts.password}".encode()).decode()
+        user = urllib.parse.unquote(parts.username or "guest")
+        password = urllib.parse.unquote(parts.password or "guest")
+        token = base64.b64encode(f"{user}:{password}".encode()).decode()
         req.add_header("Authorization", f"Basic {token}")
         req.add_header("Content-Type", "application/json")
         with urllib.request.urlopen(req, timeout=10):
@@ -120,16 +138,20 @@ class Broker:
 
 def _api_answers(api_url: str) -> bool:
     parts = urllib.parse.urlsplit(api_url)
-    return _answers(parts.hostname or "127.0.0.1", parts.port or 15672)
+    # Probe the port the API calls will use (the scheme's default when none is written).
+    default = 443 if parts.scheme == "https" else 80
+    return _answers(parts.hostname or "127.0.0.1", parts.port or default)
 
 
 @contextlib.contextmanager
 def postgres_admin_url() -> Iterator[str]:
     url = os.environ.get("WAOPS_TEST_POSTGRES_URL")
-    if url:
+    source = choose_source(url, docker_answers)
+    if source == "env":
+        assert url
         yield url
         return
-    if docker_answers():
+    if source == "docker":
         from testcontainers.postgres import PostgresContainer
 
         with PostgresContainer("postgres:16-alpine", driver=None) as pg:
@@ -146,17 +168,22 @@ def postgres_admin_url() -> Iterator[str]:
 @contextlib.contextmanager
 def rabbitmq_broker() -> Iterator[Broker]:
     url = os.environ.get("WAOPS_TEST_AMQP_URL")
-    if url:
+    source = choose_source(url, docker_answers)
+    if source == "env":
+        assert url
         api = os.environ.get("WAOPS_TEST_RABBITMQ_API_URL")
         yield Broker(url, api if api and _api_answers(api) else None)
         return
-    if docker_answers():
+    if source == "docker":
         from testcontainers.rabbitmq import RabbitMqContainer
 
         with RabbitMqContainer("rabbitmq:3.13-management") as rmq:
-            rmq.exec(
+            # Partitioned queues need this exchange type: fail here, not in some later test.
+            code, out = rmq.exec(
                 ["rabbitmq-plugins", "enable", "--online", "rabbitmq_consistent_hash_exchange"]
             )
+            if code != 0:
+                raise InfraUnavailable(out.decode(errors="replace"))
             host = rmq.get_container_host_ip()
             port = rmq.get_exposed_port(5672)
             yield Broker(f"amqp://guest:guest@{host}:{port}/", None, container=rmq)
