@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
+from typing import Any
 
+import aio_pika
 import asyncpg
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from waops_contracts import Envelope
+from waops_messaging import HandlerContext, HandlerRegistry, QueueSpec
 from waops_service_kit import ApiError, ServiceRuntime, ServiceSettings, build_app
 from waops_service_kit.db import asyncpg_dsn, create_engine
 from waops_service_kit.migrations import migrate
 from waops_service_kit.provision import service_url
 from waops_testing.plugin import Isolated
 from waops_testing.poll import eventually
+from waops_testing.services import publish, running_service, service_db
+from waops_testing.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.integration
 
@@ -61,9 +69,10 @@ async def test_migrations_apply_once_even_when_replicas_start_together(isolated:
             await e.dispose()
 
 
-def _runtime(isolated: Isolated, amqp_url: str) -> ServiceRuntime:
+def _runtime(isolated: Isolated, amqp_url: str, database_url: str | None = None) -> ServiceRuntime:
     settings = ServiceSettings(
-        database_url=service_url(isolated.admin_url, "timeline"), amqp_url=amqp_url
+        database_url=database_url or service_url(isolated.admin_url, "timeline"),
+        amqp_url=amqp_url,
     )
     return ServiceRuntime(name="probe", schema="timeline", package="timeline", settings=settings)
 
@@ -114,3 +123,109 @@ async def test_readiness_says_so_when_the_broker_is_unreachable(isolated: Isolat
         assert details == {"database": "ok", "broker": "down"}
     finally:
         await client.close()
+
+
+async def test_readiness_follows_the_database_going_away_and_coming_back(
+    isolated: Isolated,
+) -> None:
+    url = make_url(service_url(isolated.admin_url, "timeline"))
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    through_proxy = url.set(host="127.0.0.1", port=proxy.port).render_as_string(False)
+    client = TestClient(TestServer(build_app(_runtime(isolated, isolated.amqp_url, through_proxy))))
+    await client.start_server()
+
+    async def readyz(status: int) -> dict[str, Any] | None:
+        resp = await client.get("/readyz")
+        assert resp.content_type == "application/json"
+        return await resp.json() if resp.status == status else None
+
+    try:
+        await eventually(lambda: readyz(200), what="readiness")
+        await proxy.stop()  # the database is gone: connections cut, new ones refused
+        down = await eventually(lambda: readyz(503), what="not ready while the database is down")
+        assert down["error"]["code"] == "NOT_READY"
+        assert down["error"]["details"]["database"].startswith("down")
+        assert down["error"]["details"]["broker"] == "ok"
+        await proxy.start()  # back, on the same port
+        up = await eventually(lambda: readyz(200), what="ready again")
+        assert up == {"status": "ready", "checks": {"database": "ok", "broker": "ok"}}
+    finally:
+        await client.close()
+        await proxy.stop()
+
+
+PROBE_QUEUE = QueueSpec("probe.drain", ("waops.test.runtime-probe.v1",))
+
+
+def _probe_runtime(
+    settings: ServiceSettings, started: list[str], gate: asyncio.Event | None
+) -> ServiceRuntime:
+    """A runtime consuming PROBE_QUEUE with a handler that waits for ``gate`` (if any)."""
+    registry = HandlerRegistry()
+    registry.queue(PROBE_QUEUE)
+
+    @registry.on_any(PROBE_QUEUE.name)
+    async def hold(_: object, ctx: HandlerContext[None]) -> None:
+        started.append(ctx.envelope.id)
+        if gate is not None:
+            await gate.wait()
+
+    return ServiceRuntime(
+        name="probe", schema="timeline", package="timeline", settings=settings, registry=registry
+    )
+
+
+async def _queue_state(amqp_url: str) -> tuple[int, int]:
+    conn = await aio_pika.connect(amqp_url)
+    try:
+        queue = await (await conn.channel()).declare_queue(PROBE_QUEUE.name, passive=True)
+        result = queue.declaration_result
+        return result.message_count or 0, result.consumer_count or 0
+    finally:
+        await conn.close()
+
+
+async def test_shutdown_gives_up_on_a_stuck_handler_in_time_and_acks_nothing_for_it(
+    isolated: Isolated,
+) -> None:
+    settings = ServiceSettings(
+        database_url=service_url(isolated.admin_url, "timeline"),
+        amqp_url=isolated.amqp_url,
+        shutdown_timeout=0.5,
+    )
+    envelope = Envelope(
+        id="stuck-1",
+        source="test",
+        type=PROBE_QUEUE.event_types[0],
+        time=datetime.now(UTC),
+        data={},
+        tenantid="t1",
+        correlationid="stuck-1",
+    )
+    gate = asyncio.Event()
+    stuck: list[str] = []
+    try:
+        async with running_service(lambda s: build_app(_probe_runtime(s, stuck, gate)), settings):
+            await publish(isolated.amqp_url, envelope)
+            await eventually(lambda: _done(stuck == [envelope.id]), what="the handler to start")
+            leaving = asyncio.get_running_loop().time()
+        took = asyncio.get_running_loop().time() - leaving
+        assert took < 10, f"the stop waited {took:.1f}s, not WAOPS_SHUTDOWN_TIMEOUT (0.5s)"
+    finally:
+        gate.set()
+
+    async def back_on_queue() -> bool:
+        return await _queue_state(isolated.amqp_url) == (1, 0)
+
+    await eventually(back_on_queue, what="the unfinished event back on the queue")
+    handled: list[str] = []
+    async with running_service(lambda s: build_app(_probe_runtime(s, handled, None)), settings):
+        await eventually(lambda: _done(handled == [envelope.id]), what="the next replica")
+        async with service_db(isolated, "timeline") as db:
+            inbox = await db.fetchval("SELECT count(*) FROM inbox WHERE event_id = 'stuck-1'")
+        assert inbox == 1
+
+
+async def _done(value: bool) -> bool:
+    return value

@@ -89,11 +89,14 @@ class Consumers:
                     sub: Subscription = sub,
                     sem: asyncio.Semaphore = sem,
                 ) -> None:
-                    if not self._accepting:
-                        return  # never acked: the broker redelivers it elsewhere
                     # aio-pika runs each callback as a task; on a partition the semaphore of
                     # one keeps handling sequential, and its FIFO wake-up keeps arrival order.
                     async with sem:
+                        # Checked once its turn comes: a prefetched message still waiting
+                        # when stop() began is not started (and never acked): the broker
+                        # redelivers it elsewhere.
+                        if not self._accepting:
+                            return
                         await self._track(self._handle(sub, message), sub.queue.name)
 
                 tag = await queue.consume(on_message, no_ack=False)
@@ -112,13 +115,24 @@ class Consumers:
             self._inflight.discard(task)
 
     async def stop(self) -> None:
-        """Cancel consumption, then let what is in flight finish (bounded)."""
+        """Cancel consumption, then let what is in flight finish (bounded).
+
+        A handler still running at the deadline is cancelled: its transaction rolls back
+        (releasing its inbox claim for the replica that gets the redelivery) and it is
+        never acked.
+        """
         self._accepting = False
         for queue, tag in self._queues:
             with contextlib.suppress(Exception):
                 await queue.cancel(tag)
-        if self._inflight:
-            await asyncio.wait(set(self._inflight), timeout=self._drain_timeout)
+        if not self._inflight:
+            return
+        _, unfinished = await asyncio.wait(set(self._inflight), timeout=self._drain_timeout)
+        if unfinished:
+            log.warning("consumers.drain_timeout", cancelled=len(unfinished))
+            for task in unfinished:
+                task.cancel()
+            await asyncio.wait(unfinished, timeout=5)
 
     async def _handle(self, sub: Subscription, message: AbstractIncomingMessage) -> None:
         structlog_reset(self._service)

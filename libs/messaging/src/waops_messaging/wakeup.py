@@ -45,6 +45,8 @@ class Wakeup:
         try:
             self._listener = await asyncpg.connect(self._dsn, timeout=5)
             await self._listener.add_listener(self._channel, lambda *_: self._event.set())
+            # Rows committed before LISTEN began sent their NOTIFY to nobody: look once more.
+            self._event.set()
         except Exception as exc:  # polling still works; LISTEN is retried on the next wait
             log.warning("wakeup.listen_failed", channel=self._channel, error=repr(exc))
             await self.close()

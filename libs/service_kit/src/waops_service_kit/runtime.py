@@ -69,6 +69,9 @@ class ServiceRuntime:
                 writer=self.writer,
                 subscriptions=self.registry.subscriptions,
                 deps=self.deps,
+                # WAOPS_SHUTDOWN_TIMEOUT bounds the drain too: a handler still running then
+                # is cancelled (rolled back, never acked) so the stop fits the grace period.
+                drain_timeout=self.settings.shutdown_timeout,
             )
         self.broker.start()
         self.relay.start()
