@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import platform
 import statistics
 import tempfile
 import time
@@ -25,10 +27,10 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from waops_devstack import Stack, StackConfig
 from waops_sandbox import encode, sign, text_message_webhook
-from waops_service_kit.provision import create_database, drop_database, provision_schemas
-from waops_testing.infra import postgres_admin_url, rabbitmq_broker, unique_name
+from waops_testing.infra import postgres_admin_url, rabbitmq_broker
+from waops_testing.plugin import Infra, IsolatedFactory
+from waops_testing.system import System, running_system
 
 REPORTS = Path(__file__).resolve().parent.parent / "reports"
 ENQUIRY = "Hi! I'm interested in the Everest Base Camp Trek for 3 people in March 2025"
@@ -54,8 +56,9 @@ def a_phone(i: int) -> str:
     return f"+97798{uuid.uuid4().int % 10**6:06d}{i % 100:02d}"
 
 
-async def door(stack: Stack, config: StackConfig, total: int, concurrency: int) -> dict[str, Any]:
-    url = stack.url("webhook-adapter") + "/webhooks/meta"
+async def door(system: System, total: int, concurrency: int) -> dict[str, Any]:
+    config = system.stack.config
+    url = system.url("webhook-adapter") + "/webhooks/meta"
     gate = asyncio.Semaphore(concurrency)
     samples: list[float] = []
     statuses: dict[int, int] = {}
@@ -92,28 +95,20 @@ async def door(stack: Stack, config: StackConfig, total: int, concurrency: int) 
     }
 
 
-async def round_trips(stack: Stack, count: int) -> dict[str, Any]:
-    sandbox = stack.url("sandbox")
+async def round_trips(system: System, count: int) -> dict[str, Any]:
     samples: list[float] = []
     lost = 0
-    async with aiohttp.ClientSession() as http:
-        for i in range(count):
-            phone = a_phone(i)
-            start = time.perf_counter()
-            async with http.post(
-                f"{sandbox}/_sandbox/phone/send", json={"from": phone, "text": ENQUIRY}
-            ) as resp:
-                await resp.read()
-            deadline = start + 30
-            while time.perf_counter() < deadline:
-                async with http.get(f"{sandbox}/_sandbox/sent", params={"to": phone}) as resp:
-                    if await resp.json():
-                        samples.append(time.perf_counter() - start)
-                        break
-                await asyncio.sleep(0.01)
-            else:
-                lost += 1
-    return {**percentiles(samples), "no_reply_within_30s": lost} if samples else {"lost": lost}
+    for i in range(count):
+        phone = a_phone(i)
+        start = time.perf_counter()
+        await system.phone_says(phone, ENQUIRY)
+        try:
+            await system.replies(phone, 1, timeout=30, interval=0.01)
+        except AssertionError:
+            lost += 1
+            continue
+        samples.append(time.perf_counter() - start)
+    return {**(percentiles(samples) if samples else {"count": 0}), "no_reply_within_30s": lost}
 
 
 def write_report(results: dict[str, Any]) -> Path:
@@ -132,9 +127,9 @@ def write_report(results: dict[str, Any]) -> Path:
         f"| Door over 1 s | < 1% | {d['over_1s_pct']}% |",
         f"| Door p95 / p99 / max | | {d['p95_ms']} / {d['p99_ms']} / {d['max_ms']} ms |",
         f"| Door throughput | | {d['throughput_per_s']}/s |",
-        f"| Enquiry → reply median (n={r.get('count', 0)}) | 1–2 s | {r.get('p50_ms')} ms |",
+        f"| Enquiry → reply median (n={r['count']}) | 1–2 s | {r.get('p50_ms')} ms |",
         f"| Enquiry → reply p95 / max | | {r.get('p95_ms')} / {r.get('max_ms')} ms |",
-        f"| Enquiries without a reply in 30 s | 0 | {r.get('no_reply_within_30s', r.get('lost'))} |",
+        f"| Enquiries without a reply in 30 s | 0 | {r['no_reply_within_30s']} |",
         "",
         f"Door statuses: {d['statuses']}",
     ]
@@ -144,37 +139,23 @@ def write_report(results: dict[str, Any]) -> Path:
 
 
 async def main(args: argparse.Namespace) -> None:
-    import os
-    import platform
-
-    with postgres_admin_url() as admin, rabbitmq_broker() as broker:
-        database, vhost = unique_name("waops_bench"), unique_name("waops_bench")
-        await create_database(admin, database)
-        await provision_schemas(admin, database)
-        await asyncio.to_thread(broker.create_vhost, vhost)
-        logs = tempfile.TemporaryDirectory(prefix="waops-bench-")
-        config = StackConfig(
-            admin_url=admin,
-            database=database,
-            amqp_url=broker.url_for(vhost),
-            log_dir=Path(logs.name),
-        )
-        stack = Stack(config)
+    with (
+        postgres_admin_url() as admin,
+        rabbitmq_broker() as broker,
+        tempfile.TemporaryDirectory(prefix="waops-bench-", ignore_cleanup_errors=True) as logs,
+    ):
+        factory = IsolatedFactory(Infra(admin, broker))
         try:
-            await stack.start(timeout=120)
-            await stack.run_command("core", "seed-demo")
-            results = {
-                "at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-                "concurrency": args.concurrency,
-                "door": await door(stack, config, args.door, args.concurrency),
-                "round_trip": await round_trips(stack, args.round_trips),
-            }
+            async with running_system(factory, Path(logs), prefix="waops_bench") as system:
+                results = {
+                    "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+                    "concurrency": args.concurrency,
+                    "door": await door(system, args.door, args.concurrency),
+                    "round_trip": await round_trips(system, args.round_trips),
+                }
         finally:
-            await stack.stop()
-            await drop_database(admin, database)
-            await asyncio.to_thread(broker.delete_vhost, vhost)
-            logs.cleanup()
+            await factory.cleanup()
     print(f"report: {write_report(results)}")
 
 

@@ -15,29 +15,18 @@ from typing import Any
 
 from waops_contracts import EVENT_TYPES
 from waops_contracts.registry import EXAMPLES
+from waops_devstack.stack import SERVICES
 from waops_messaging import HandlerRegistry
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "events.md"
-# service name -> its package; each service's bootstrap.build_registry() declares what it
-# consumes and publishes.
-SERVICES = {
-    "webhook-adapter": "webhook_adapter",
-    "conversation-engine": "conversation_engine",
-    "orchestrator": "orchestrator",
-    "core": "core",
-    "notifier": "notifier",
-    "timeline": "timeline",
-    "audit": "audit",
-}
 
 
 def registries() -> dict[str, HandlerRegistry]:
-    found = {}
-    for service, package in SERVICES.items():
-        module = importlib.import_module(f"{package}.bootstrap")
-        found[service] = module.build_registry()
-    return found
+    """Each service's ``bootstrap.build_registry()``: what it consumes and publishes."""
+    return {
+        d.name: importlib.import_module(f"{d.package}.bootstrap").build_registry() for d in SERVICES
+    }
 
 
 def wildcard_consumers(regs: dict[str, HandlerRegistry]) -> set[str]:

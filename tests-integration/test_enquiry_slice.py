@@ -8,7 +8,6 @@ import re
 import uuid
 
 import pytest
-from waops_testing.poll import eventually
 from waops_testing.system import StartSystem, System, reply_text
 
 pytestmark = pytest.mark.integration
@@ -21,21 +20,9 @@ def a_customer_phone() -> str:
     return "+97798" + str(uuid.uuid4().int)[:8]
 
 
-async def audited(system: System, phone: str, outcome: str, count: int = 1) -> list[dict]:
-    """The phone's audit entries with this outcome, once there are ``count`` of them (the
-    audit consumes command events on its own, so it may trail the customer's reply)."""
-
-    async def enough() -> list[dict] | None:
-        entries = await system.audit_entries(outcome=outcome)
-        mine = [e for e in entries if (e.get("actor") or {}).get("phone") == phone]
-        return mine if len(mine) >= count else None
-
-    return await eventually(enough, timeout=20, what=f"{count} {outcome} audit entries")
-
-
 async def lead_for(system: System, phone: str) -> dict:
     """The lead the system created for this phone, found through the audit trail."""
-    ids = [e["object_id"] for e in await audited(system, phone, "SUCCEEDED")]
+    ids = [e["object_id"] for e in await system.audited(phone, "SUCCEEDED")]
     assert len(ids) == 1, ids
     status, body = await system.get_json("core", f"/v1/leads/{ids[0]}")
     assert status == 200, body
@@ -71,7 +58,7 @@ async def test_enquiry_becomes_lead_reply_timeline_and_audit(start_system: Start
 
     trail = await system.audit_entries(object_type="LEAD", object_id=lead["id"])
     assert [e["outcome"] for e in trail] == ["SUCCEEDED"]
-    requested = await audited(system, phone, "REQUESTED")
+    requested = await system.audited(phone, "REQUESTED")
     assert [(e["command_id"], e["command_name"]) for e in requested] == [
         (trail[0]["command_id"], "CreateLead")
     ]
@@ -101,7 +88,7 @@ async def test_same_webhook_five_times_makes_one_lead_and_one_reply(
     texts = [reply_text(r) for r in replies]
     assert len(replies) == 2, texts
     assert sum(bool(REFERENCE.search(t)) for t in texts) == 1, texts
-    succeeded = await audited(system, phone, "SUCCEEDED", 2)
+    succeeded = await system.audited(phone, "SUCCEEDED", 2)
     assert len(succeeded) == 2
     assert len(await system.sent_to(phone)) == 2
 

@@ -66,9 +66,6 @@ class OutboxRelay:
                 await asyncio.wait_for(self._task, timeout=15)
         await self._wakeup.close()
 
-    def wake(self) -> None:
-        self._wakeup.set()
-
     async def _run(self) -> None:
         passes = 0
         while not self._stopping:

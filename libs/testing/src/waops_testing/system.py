@@ -48,15 +48,20 @@ class System:
     async def sent_to(self, phone: str) -> list[dict[str, Any]]:
         q = urllib.parse.urlencode({"to": phone})
         async with self.http.get(self.url("sandbox") + f"/_sandbox/sent?{q}") as r:
-            data = await r.json()
-            return data if isinstance(data, list) else data.get("messages", [])
+            assert r.status == 200, await r.text()
+            sent: list[dict[str, Any]] = await r.json()
+            return sent
 
-    async def replies(self, phone: str, count: int, timeout: float = 30) -> list[dict[str, Any]]:
+    async def replies(
+        self, phone: str, count: int, timeout: float = 30, interval: float = 0.05
+    ) -> list[dict[str, Any]]:
         async def enough() -> list[dict[str, Any]] | None:
             got = await self.sent_to(phone)
             return got if len(got) >= count else None
 
-        return await eventually(enough, timeout=timeout, what=f"{count} replies to {phone}")
+        return await eventually(
+            enough, timeout=timeout, interval=interval, what=f"{count} replies to {phone}"
+        )
 
     async def get_json(self, service: str, path: str) -> tuple[int, Any]:
         async with self.http.get(self.url(service) + path, headers=TENANT) as r:
@@ -68,59 +73,79 @@ class System:
         assert status == 200, body
         return list(body["entries"])
 
+    async def audited(self, phone: str, outcome: str, count: int = 1) -> list[dict[str, Any]]:
+        """The phone's audit entries with this outcome, once there are ``count`` of them (the
+        audit consumes command events on its own, so it may trail the customer's reply)."""
+
+        async def enough() -> list[dict[str, Any]] | None:
+            entries = await self.audit_entries(outcome=outcome, limit="500")
+            mine = [e for e in entries if (e.get("actor") or {}).get("phone") == phone]
+            return mine if len(mine) >= count else None
+
+        return await eventually(enough, timeout=30, what=f"{count} {outcome} entries of {phone}")
+
 
 def reply_text(message: dict[str, Any]) -> str:
-    """The text body of a recorded Cloud API send, whatever the sandbox's record shape."""
-    if isinstance(message.get("body"), str):
-        return str(message["body"])
-    raw = message.get("request") or message.get("raw") or message
-    return str(raw.get("text", {}).get("body", ""))
+    """The text body of a send the sandbox recorded."""
+    return str(message["body"])
 
 
 StartSystem = Callable[..., Any]
 
 
-@pytest_asyncio.fixture
-async def start_system(isolated_factory: IsolatedFactory, infra: Any) -> AsyncIterator[StartSystem]:
-    stacks: list[System] = []
-    tmp = tempfile.TemporaryDirectory(prefix="waops-it-")
-
-    async def start(*, through_proxy: bool = False) -> System:
-        iso = await isolated_factory.make("waops_it")
-        proxy = None
-        amqp_url = iso.amqp_url
-        if through_proxy:
-            parts = urllib.parse.urlsplit(iso.amqp_url)
-            proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5672)
-            await proxy.start()
-            amqp_url = urllib.parse.urlunsplit(
-                parts._replace(netloc=f"{parts.username}:{parts.password}@127.0.0.1:{proxy.port}")
-            )
-        stack = Stack(
-            StackConfig(
-                admin_url=infra.pg_admin_url,
-                database=iso.database,
-                amqp_url=amqp_url,
-                log_dir=Path(tmp.name) / iso.database,
-            )
+@contextlib.asynccontextmanager
+async def running_system(
+    factory: IsolatedFactory,
+    log_dir: Path,
+    *,
+    through_proxy: bool = False,
+    prefix: str = "waops_it",
+) -> AsyncIterator[System]:
+    """Every service and the sandbox as processes on a database and vhost of their own, the
+    demo operator loaded and known to the conversation engine; all stopped on exit."""
+    iso = await factory.make(prefix)
+    proxy = None
+    amqp_url = iso.amqp_url
+    if through_proxy:
+        parts = urllib.parse.urlsplit(iso.amqp_url)
+        proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5672)
+        await proxy.start()
+        amqp_url = urllib.parse.urlunsplit(
+            parts._replace(netloc=f"{parts.username}:{parts.password}@127.0.0.1:{proxy.port}")
         )
-        http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
-        system = System(stack, iso, http, proxy)
-        stacks.append(system)
+    stack = Stack(
+        StackConfig(
+            admin_url=iso.admin_url,
+            database=iso.database,
+            amqp_url=amqp_url,
+            log_dir=log_dir / iso.database,
+        )
+    )
+    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
+    system = System(stack, iso, http, proxy)
+    try:
         await stack.start(timeout=90)
         await stack.run_command("core", "seed-demo")
         await wait_catalogue_known(system)
-        return system
+        yield system
+    finally:
+        await http.close()
+        await stack.stop()
+        if proxy:
+            await proxy.stop()
 
-    yield start
 
-    for system in stacks:
-        await system.http.close()
-        await system.stack.stop()
-        if system.proxy:
-            await system.proxy.stop()
-    with contextlib.suppress(Exception):
-        tmp.cleanup()
+@pytest_asyncio.fixture
+async def start_system(isolated_factory: IsolatedFactory) -> AsyncIterator[StartSystem]:
+    with tempfile.TemporaryDirectory(prefix="waops-it-", ignore_cleanup_errors=True) as logs:
+        async with contextlib.AsyncExitStack() as systems:
+
+            async def start(*, through_proxy: bool = False) -> System:
+                return await systems.enter_async_context(
+                    running_system(isolated_factory, Path(logs), through_proxy=through_proxy)
+                )
+
+            yield start
 
 
 async def wait_catalogue_known(system: System) -> None:

@@ -1,47 +1,30 @@
-"""Meta WhatsApp Cloud API: POST {base}/{version}/{phone-number-id}/messages.
+"""Meta WhatsApp Cloud API provider: ``POST {base}/{version}/{phone_number_id}/messages``.
 
-Any server speaking the Graph API works as ``base_url`` (the sandbox does). Error codes
-are Meta's (developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes): they
-decide whether a failed send is retried, dropped or halts the channel.
+The base URL is configurable so the same client talks to graph.facebook.com, to the
+waops sandbox or to any server speaking the Graph API. Errors are mapped from the Graph
+error body (``{"error": {"code", "message", "error_data", "fbtrace_id"}}``) to
+``ProviderError`` by code, as Meta recommends. The W3C ``traceparent`` of the current span
+goes out with each request so a send can be followed across the provider hop.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import aiohttp
-from waops_observability import current_traceparent
+from opentelemetry.trace import SpanKind
 
-from notifier.adapters.providers.base import Action, ProviderError, SendResult
+from waops_observability import current_traceparent, get_tracer
 
-# Retrying cannot help these messages, but the channel is fine.
-_DROP = {
-    100,  # invalid parameter
-    131008,  # required parameter missing
-    131009,  # parameter value invalid
-    131021,  # recipient is the sender
-    131026,  # message undeliverable
-    131047,  # re-engagement: outside the 24-hour window
-    131051,  # unsupported message type
-    132000,  # template parameter count mismatch
-    132001,  # template does not exist
-}
-# The channel is unusable until someone acts: token, permissions, account state.
-_HALT = {0, 10, 190, 200, 368, 131031, 133010}
+from notifier.adapters.providers.base import (
+    PermanentProviderError,
+    ProviderError,
+    SendResult,
+    TransientProviderError,
+)
 
-
-def classify(code: int | None, http_status: int) -> Action:
-    if code in _HALT:
-        return "halt"
-    if code in _DROP:
-        return "drop"
-    if http_status in (401, 403):
-        return "halt"
-    if http_status >= 500 or http_status == 429 or code is None:
-        return "retry"
-    # Rate limits (4, 80007, 130429, 131048, 131056), 131000 "something went wrong", 131016
-    # service unavailable, and any code we do not know yet: later may work.
-    return "retry"
+_tracer = get_tracer(__name__)
 
 
 def _digits(phone: str) -> str:
@@ -51,45 +34,85 @@ def _digits(phone: str) -> str:
 class MetaCloudProvider:
     def __init__(
         self,
-        *,
         base_url: str,
         version: str,
         phone_number_id: str,
         access_token: str,
         session: aiohttp.ClientSession,
-        timeout: float,
+        timeout: float = 10.0,
     ) -> None:
         self._url = f"{base_url.rstrip('/')}/{version}/{phone_number_id}/messages"
         self._token = access_token
         self._session = session
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._timeout = timeout
+
+    @property
+    def messages_url(self) -> str:
+        return self._url
 
     async def send_text(self, to_phone: str, body: str) -> SendResult:
+        to = _digits(to_phone)
+        if not to:
+            raise PermanentProviderError(None, f"recipient {to_phone!r} has no digits")
         payload = {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
-            "to": _digits(to_phone),
+            "to": to,
             "type": "text",
             "text": {"preview_url": False, "body": body},
         }
-        return await self._post(payload)
-
-    async def _post(self, payload: dict[str, Any]) -> SendResult:
-        headers = {"Authorization": f"Bearer {self._token}"}
-        if traceparent := current_traceparent():
-            headers["traceparent"] = traceparent
+        answer = await self._post(payload)
         try:
-            async with self._session.post(
-                self._url, json=payload, headers=headers, timeout=self._timeout
-            ) as resp:
-                data = await resp.json(content_type=None)
-                status = resp.status
-        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
-            raise ProviderError(None, f"transport: {exc!r}", "retry") from exc
-        if status < 300 and isinstance(data, dict) and data.get("messages"):
-            return SendResult(provider_message_id=str(data["messages"][0]["id"]))
-        error = data.get("error", {}) if isinstance(data, dict) else {}
-        code = error.get("code")
-        code = int(code) if isinstance(code, int | str) and str(code).isdigit() else None
-        title = str(error.get("message") or error.get("error_user_msg") or f"HTTP {status}")
-        raise ProviderError(code, title, classify(code, status), http_status=status)
+            return SendResult(provider_message_id=str(answer["messages"][0]["id"]))
+        except (KeyError, IndexError, TypeError) as exc:
+            # Accepted but unreadable: retrying may duplicate, dropping may lose; the
+            # dispatcher's contract is at-least-once, so retry.
+            raise TransientProviderError(
+                None, "Cloud API accepted the send without a message id", http_status=200
+            ) from exc
+
+    async def _post(self, payload: dict[str, Any]) -> Any:
+        with _tracer.start_as_current_span("whatsapp.send", kind=SpanKind.CLIENT) as span:
+            headers = {
+                "Authorization": f"Bearer {self._token}",
+                "Content-Type": "application/json",
+            }
+            if (traceparent := current_traceparent()) is not None:
+                headers["traceparent"] = traceparent
+            try:
+                async with self._session.post(
+                    self._url,
+                    data=json.dumps(payload),
+                    headers=headers,
+                    timeout=aiohttp.ClientTimeout(total=self._timeout),
+                ) as resp:
+                    status, text = resp.status, await resp.text()
+            except TimeoutError as exc:
+                raise TransientProviderError(None, f"timed out after {self._timeout}s") from exc
+            except aiohttp.ClientError as exc:
+                raise TransientProviderError(None, f"connection failed: {exc!r}") from exc
+            span.set_attribute("http.response.status_code", status)
+            try:
+                answer = json.loads(text)
+            except ValueError:
+                answer = None
+            if 200 <= status < 300:
+                return answer
+            error = _error(status, answer, text)
+            span.set_attribute("whatsapp.error.code", error.code if error.code is not None else -1)
+            raise error
+
+
+def _error(status: int, answer: Any, text: str) -> ProviderError:
+    body = answer.get("error") if isinstance(answer, dict) else None
+    if not isinstance(body, dict):
+        return ProviderError.of(None, f"HTTP {status}: {text[:200]}", http_status=status)
+    code = body.get("code")
+    data = body.get("error_data")
+    return ProviderError.of(
+        code if isinstance(code, int) else None,
+        str(body.get("message") or f"HTTP {status}"),
+        http_status=status,
+        details=data.get("details") if isinstance(data, dict) else None,
+        trace_id=body.get("fbtrace_id"),
+    )
