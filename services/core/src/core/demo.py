@@ -8,13 +8,12 @@ row again under fresh ids, e.g. to rebuild a new consumer's read model (consumer
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncEngine
-from waops_contracts import stable_event_id
+from waops_contracts import Event, stable_event_id
 from waops_contracts.events import StaffUpserted, TourUpserted
 from waops_messaging import EventWriter
 
@@ -26,7 +25,8 @@ TENANT_NAME = "Demo Treks & Tours"
 
 
 def _id(*parts: str) -> str:
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, "waops:core:" + ":".join(parts)))
+    """A row id stable across loads (the same uuid5 scheme as event ids)."""
+    return stable_event_id("core", *parts)
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def _event_id(kind: str, key: str, version: datetime | None, force: bool) -> str
 
 
 async def load_demo(engine: AsyncEngine, writer: EventWriter, *, force: bool = False) -> DemoResult:
-    published = departures = 0
+    staged: list[tuple[Event, str, str | None]] = []  # (event, subject, event id)
     async with engine.begin() as conn:
         await upsert_tenant(conn, TENANT, TENANT_NAME)
         for spec in TOURS:
@@ -122,7 +122,6 @@ async def load_demo(engine: AsyncEngine, writer: EventWriter, *, force: bool = F
                 ),
             )
             for start, capacity in spec.departures:
-                departures += 1
                 await upsert_departure(
                     conn,
                     departure_id=_id(TENANT, "departure", spec.code, start.isoformat()),
@@ -132,7 +131,7 @@ async def load_demo(engine: AsyncEngine, writer: EventWriter, *, force: bool = F
                     capacity=capacity,
                 )
             if changed or force:
-                event = TourUpserted(
+                tour_event = TourUpserted(
                     tour_id=tour.id,
                     code=tour.code,
                     name=tour.name,
@@ -142,15 +141,8 @@ async def load_demo(engine: AsyncEngine, writer: EventWriter, *, force: bool = F
                     currency=tour.currency,
                     active=tour.active,
                 )
-                await writer.write(
-                    conn,
-                    event,
-                    tenant_id=TENANT,
-                    subject=f"TOUR/{tour.code}",
-                    event_id=_event_id("tour", tour.id, tour.updated_at, force),
-                    partition_key=f"TOUR/{tour.code}",
-                )
-                published += 1
+                event_id = _event_id("tour", tour.id, tour.updated_at, force)
+                staged.append((tour_event, f"TOUR/{tour.code}", event_id))
         for role, kind, name, phone in STAFF:
             member, changed = await upsert_staff(
                 conn,
@@ -166,13 +158,16 @@ async def load_demo(engine: AsyncEngine, writer: EventWriter, *, force: bool = F
                     kind=member.kind,
                     active=member.active,
                 )
-                await writer.write(
-                    conn,
-                    staff_event,
-                    tenant_id=TENANT,
-                    subject=f"STAFF/{member.id}",
-                    event_id=_event_id("staff", member.id, member.updated_at, force),
-                    partition_key=f"STAFF/{member.id}",
-                )
-                published += 1
-    return DemoResult(len(TOURS), len(STAFF), departures, published)
+                event_id = _event_id("staff", member.id, member.updated_at, force)
+                staged.append((staff_event, f"STAFF/{member.id}", event_id))
+        for event, subject, event_id in staged:
+            await writer.write(
+                conn,
+                event,
+                tenant_id=TENANT,
+                subject=subject,
+                event_id=event_id,
+                partition_key=subject,
+            )
+    departures = sum(len(spec.departures) for spec in TOURS)
+    return DemoResult(len(TOURS), len(STAFF), departures, len(staged))

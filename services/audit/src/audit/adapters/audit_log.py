@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from sqlalchemy import text
@@ -16,40 +16,37 @@ _FACT_COLUMNS = [f.name for f in fields(CommandFact)]
 # Serialises appends per tenant across transactions, consumers and replicas; the lock is
 # released at commit, after the new head is visible to the next holder.
 _LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended('waops-audit:' || :t, 0))")
-_SEEN = text("SELECT 1 FROM audit_logs WHERE event_id = :e")
-_HEAD = text("SELECT seq, hash FROM audit_logs WHERE tenant_id = :t ORDER BY seq DESC LIMIT 1")
-_NOW = text("SELECT clock_timestamp()")
-_INSERT_COLUMNS = [*_FACT_COLUMNS, "seq", "recorded_at", "prev_hash", "hash"]
+# The head (no row for a new tenant) and the database's clock (one clock for every replica).
+_HEAD = text(
+    "SELECT h.seq, h.hash, clock_timestamp() AS now FROM (SELECT 1) AS one LEFT JOIN LATERAL"
+    " (SELECT seq, hash FROM audit_logs WHERE tenant_id = :t ORDER BY seq DESC LIMIT 1) AS h"
+    " ON true"
+)
+_STORED_COLUMNS = ["seq", *_FACT_COLUMNS, "recorded_at", "prev_hash", "hash"]
+# The log's own idempotency (event_id is unique), beneath the inbox's.
 _INSERT = text(
-    f"INSERT INTO audit_logs ({', '.join(_INSERT_COLUMNS)}) VALUES ("
-    + ", ".join("CAST(:actor AS jsonb)" if c == "actor" else f":{c}" for c in _INSERT_COLUMNS)
-    + ")"
+    f"INSERT INTO audit_logs ({', '.join(_STORED_COLUMNS)}) VALUES ("
+    + ", ".join("CAST(:actor AS jsonb)" if c == "actor" else f":{c}" for c in _STORED_COLUMNS)
+    + ") ON CONFLICT (event_id) DO NOTHING RETURNING seq"
 )
-_ENTRY_COLUMNS = (
-    "seq, outcome, command_id, command_name, actor, object_type, object_id, object_reference,"
-    " code, reason, conversation_id, event_id, correlation_id, occurred_at, recorded_at,"
-    " hash, prev_hash"
-)
+_ENTRY_COLUMNS = ", ".join(c for c in _STORED_COLUMNS if c != "tenant_id")
 
 
 async def append(conn: AsyncConnection, fact: CommandFact) -> int | None:
     """Chain ``fact`` onto its tenant's log; the new seq, or None if the event is already in."""
     await conn.execute(_LOCK, {"t": fact.tenant_id})
-    if (await conn.execute(_SEEN, {"e": fact.event_id})).first() is not None:
-        return None
-    head = (await conn.execute(_HEAD, {"t": fact.tenant_id})).first()
-    seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS)
-    recorded_at = (await conn.execute(_NOW)).scalar_one()  # one clock for every replica
+    head = (await conn.execute(_HEAD, {"t": fact.tenant_id})).one()
+    seq, prev_hash = (head.seq + 1, head.hash) if head.seq is not None else (1, GENESIS)
     params: dict[str, Any] = {c: getattr(fact, c) for c in _FACT_COLUMNS}
     params.update(
         actor=json.dumps(fact.actor),
         seq=seq,
-        recorded_at=recorded_at,
+        recorded_at=head.now,
         prev_hash=prev_hash,
-        hash=chain_hash(prev_hash, fact, seq=seq, recorded_at=recorded_at),
+        hash=chain_hash(prev_hash, fact, seq=seq, recorded_at=head.now),
     )
-    await conn.execute(_INSERT, params)
-    return seq
+    inserted = (await conn.execute(_INSERT, params)).first()
+    return seq if inserted is not None else None
 
 
 @dataclass(frozen=True)
@@ -68,8 +65,7 @@ async def entries_page(
     """Entries with seq > ``after`` in seq order, and the cursor of the next page (or None)."""
     conditions = ["tenant_id = :t", "seq > :after"]
     params: dict[str, Any] = {"t": tenant_id, "after": after, "limit": limit + 1}
-    for column in ("outcome", "object_type", "object_id", "command_id"):
-        value = getattr(where, column)
+    for column, value in asdict(where).items():
         if value is not None:
             conditions.append(f"{column} = :{column}")
             params[column] = value
@@ -100,8 +96,7 @@ async def verify_chain(conn: AsyncConnection, tenant_id: str) -> Verification:
     verifier = ChainVerifier()
     result = await conn.stream(
         text(
-            f"SELECT {', '.join(_FACT_COLUMNS)}, seq, recorded_at, prev_hash, hash"
-            " FROM audit_logs WHERE tenant_id = :t ORDER BY seq"
+            f"SELECT {', '.join(_STORED_COLUMNS)} FROM audit_logs WHERE tenant_id = :t ORDER BY seq"
         ),
         {"t": tenant_id},
     )

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from waops_contracts.events.commands import Role
 from waops_service_kit import RUNTIME, ApiError
 from waops_service_kit.http import tenant_of
 
@@ -30,7 +31,8 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 CORRELATION_HEADER = "X-Correlation-Id"
 CAUSATION_HEADER = "X-Causation-Id"
-ROLES = ("SALES", "OPERATIONS", "FIELD_STAFF", "MANAGER")
+# Staff roles: every contract role but the customer (who is not in the directory).
+ROLES = tuple(r for r in get_args(Role) if r != "CUSTOMER")
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 
