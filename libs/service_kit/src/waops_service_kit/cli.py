@@ -1,11 +1,12 @@
-"""Every service's command line: ``serve`` (default) and ``migrate``."""
+"""Every service's command line: ``serve`` (default), ``migrate``, and one-off commands a
+service adds (e.g. the core's ``seed-demo``), which run on a migrated schema."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from aiohttp import web
 from waops_observability import configure
@@ -22,7 +23,7 @@ def run_cli(
     settings_cls: type[S],
     create_app: Callable[[S], web.Application],
     build_runtime: Callable[[S], ServiceRuntime],
-    extra_commands: dict[str, Callable[[S, list[str]], Any]] | None = None,
+    extra_commands: dict[str, Callable[[ServiceRuntime, list[str]], Awaitable[None]]] | None = None,
 ) -> None:
     parser = argparse.ArgumentParser(prog=f"waops-{name}")
     commands = ["serve", "migrate", *(extra_commands or {})]
@@ -34,18 +35,19 @@ def run_cli(
         app = create_app(settings)
         port = int(getattr(settings, "port", 8080))
         serve(app, host=settings.http_host, port=port, shutdown_timeout=settings.shutdown_timeout)
-    elif ns.command == "migrate":
+    else:
         configure(name, json_logs=settings.json_logs, level=settings.log_level)
         runtime = build_runtime(settings)
 
         async def go() -> None:
             try:
                 applied = await migrate(runtime.engine, runtime.schema, runtime.package)
-                print(f"{name}: {len(applied)} migration(s) applied")
+                if ns.command == "migrate":
+                    print(f"{name}: {len(applied)} migration(s) applied")
+                else:
+                    assert extra_commands is not None
+                    await extra_commands[ns.command](runtime, ns.args)
             finally:
                 await runtime.engine.dispose()
 
         asyncio.run(go())
-    else:
-        assert extra_commands is not None
-        extra_commands[ns.command](settings, ns.args)
