@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import importlib.util
 import inspect
 import json
 import re
@@ -115,16 +114,14 @@ def k8s_env(container: dict[str, Any]) -> dict[str, str]:
 
 
 def settings_class(package: str) -> type[ServiceSettings]:
-    """The service's settings class; the shared base while a service has none yet."""
-    if importlib.util.find_spec(f"{package}.settings") is None:
-        return ServiceSettings
+    """The service's settings class: the ServiceSettings subclass its settings.py defines."""
     module = importlib.import_module(f"{package}.settings")
-    found = [
+    (cls,) = (
         cls
         for _, cls in inspect.getmembers(module, inspect.isclass)
         if issubclass(cls, ServiceSettings) and cls.__module__ == module.__name__
-    ]
-    return found[0] if found else ServiceSettings
+    )
+    return cls
 
 
 def env_names(cls: type[ServiceSettings]) -> dict[str, Any]:
@@ -463,6 +460,35 @@ def test_k8s_service_matches_its_deployment(d: ServiceDef) -> None:
     assert service["spec"]["ports"] == [
         {"name": "http", "port": d.default_port, "targetPort": "http", "protocol": "TCP"}
     ]
+
+
+def _shape(d: ServiceDef) -> Any:
+    """The service's Deployment and Service with its own values (name, package, port, port
+    variable) replaced by placeholders, and its replica count left out."""
+    own: dict[Any, str] = {
+        d.name: "SERVICE",
+        d.package: "SERVICE",
+        d.port_var: "PORT_VAR",
+        d.default_port: "PORT",
+        str(d.default_port): "PORT",
+    }
+
+    def generic(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: generic(v) for k, v in node.items() if k != "replicas"}
+        if isinstance(node, list):
+            return [generic(v) for v in node]
+        return own.get(node, node)
+
+    return generic([k8s_object(kind, d.name) for kind in ("Deployment", "Service")])
+
+
+@pytest.mark.parametrize("d", WITH_DB[1:], ids=by_name)
+def test_k8s_service_manifests_are_copies_of_one_shape(d: ServiceDef) -> None:
+    # services/*.yaml repeat one Deployment + Service per database service: a change to one
+    # (a probe, a limit, a security setting) must be made to all of them.
+    reference = WITH_DB[0]
+    assert _shape(d) == _shape(reference), f"{d.name} differs from {reference.name}"
 
 
 @pytest.mark.parametrize("d", ALL, ids=by_name)

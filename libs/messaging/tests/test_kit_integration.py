@@ -9,8 +9,8 @@ import aio_pika
 import pytest
 import pytest_asyncio
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from waops_contracts import Envelope, Event
-from waops_contracts.registry import EVENT_TYPES, event
 from waops_messaging import (
     PARK_REASON_HEADER,
     Broker,
@@ -21,32 +21,14 @@ from waops_messaging import (
     OutboxRelay,
     QueueSpec,
 )
-from waops_service_kit.db import asyncpg_dsn, create_engine
-from waops_service_kit.migrations import migrate
-from waops_service_kit.provision import provision_schemas, service_url
+from waops_service_kit.db import asyncpg_dsn
+from waops_service_kit.provision import service_url
+from waops_testing import kit_probe
+from waops_testing.kit_probe import SCHEMA, SOURCE, Pinged, Ponged, outbox_drained, record_effect
 from waops_testing.plugin import Isolated
 from waops_testing.poll import eventually
 
 pytestmark = pytest.mark.integration
-
-SCHEMA = "kit_probe"
-
-if "waops.test.pinged.v1" not in EVENT_TYPES:
-
-    @event("waops.test.pinged.v1", example={"key": "a", "seq": 1})
-    class Pinged(Event):
-        key: str
-        seq: int
-        fail: bool = False
-
-    @event("waops.test.ponged.v1", example={"key": "a", "seq": 1})
-    class Ponged(Event):
-        key: str
-        seq: int
-
-
-Pinged = EVENT_TYPES["waops.test.pinged.v1"]
-Ponged = EVENT_TYPES["waops.test.ponged.v1"]
 
 
 @dataclass
@@ -54,14 +36,12 @@ class Probe:
     """A little service made of the kit's parts, like every real one."""
 
     iso: Isolated
-    engine: object = None
-    writer: EventWriter = field(default_factory=lambda: EventWriter("waops/kit-probe", SCHEMA))
+    engine: AsyncEngine
+    writer: EventWriter = field(default_factory=lambda: EventWriter(SOURCE, SCHEMA))
     parts: list[tuple[Broker, OutboxRelay, Consumers | None]] = field(default_factory=list)
 
     async def start(self, registry: HandlerRegistry | None, *, relays: int = 1) -> None:
-        url = service_url(self.iso.admin_url, SCHEMA)
-        self.engine = create_engine(url, SCHEMA)
-        await migrate(self.engine, SCHEMA, "waops_testing")
+        listen_dsn = asyncpg_dsn(service_url(self.iso.admin_url, SCHEMA))
         for i in range(relays):
             broker = Broker(self.iso.amqp_url, name=f"kit-probe-{i}")
             consumers = None
@@ -76,7 +56,7 @@ class Probe:
                     retry_backoff=0.01,
                 )
             relay = OutboxRelay(
-                self.engine, broker, schema=SCHEMA, listen_dsn=asyncpg_dsn(url), poll_interval=0.2
+                self.engine, broker, schema=SCHEMA, listen_dsn=listen_dsn, poll_interval=0.2
             )
             broker.start()
             await broker.wait_connected(15)
@@ -89,7 +69,6 @@ class Probe:
                 await consumers.stop()
             await relay.stop()
             await broker.stop()
-        await self.engine.dispose()
 
     async def stage(
         self, *events: Event, tenant: str = "t1", partition: str | None = None
@@ -101,17 +80,12 @@ class Probe:
             ]
 
     async def effects(self) -> list[tuple[str, int]]:
-        async with self.engine.connect() as conn:
-            rows = await conn.execute(text("SELECT key, seq FROM kit_effects ORDER BY id"))
-            return [(r.key, r.seq) for r in rows]
+        return await kit_probe.effects(self.engine)
 
 
 @pytest_asyncio.fixture
-async def probe(isolated: Isolated) -> AsyncIterator[Probe]:
-    await provision_schemas(
-        isolated.admin_url.rsplit("/", 1)[0] + "/postgres", isolated.database, (SCHEMA,)
-    )
-    p = Probe(isolated)
+async def probe(isolated: Isolated, kit_engine: AsyncEngine) -> AsyncIterator[Probe]:
+    p = Probe(isolated, kit_engine)
     yield p
     await p.stop()
 
@@ -122,10 +96,7 @@ def registry_for(spec: QueueSpec, *, always_fail: bool = False) -> HandlerRegist
 
     @registry.on(spec.name, Pinged)
     async def record_ping(ev: Pinged, ctx: HandlerContext[None]) -> None:
-        await ctx.conn.execute(
-            text("INSERT INTO kit_effects (event_id, key, seq) VALUES (:e, :k, :s)"),
-            {"e": ctx.envelope.id, "k": ev.key, "s": ev.seq},
-        )
+        await record_effect(ev, ctx)
         if always_fail or ev.fail:
             raise RuntimeError(f"cannot handle {ev.key}/{ev.seq}")
         await ctx.publish(Ponged(key=ev.key, seq=ev.seq))
@@ -240,15 +211,10 @@ async def test_two_relays_publish_each_event_exactly_once(probe: Probe) -> None:
 
     await eventually(all_seen, timeout=30, what="200 published events")
 
-    async def all_marked() -> bool:
-        # A row is marked published only after its confirm, which may trail the delivery.
-        async with probe.engine.connect() as conn:
-            unpublished = await conn.scalar(
-                text("SELECT count(*) FROM outbox WHERE published_at IS NULL")
-            )
-        return unpublished == 0
-
-    await eventually(all_marked, timeout=15, what="every outbox row marked published")
+    # A row is marked published only after its confirm, which may trail the delivery.
+    await eventually(
+        lambda: outbox_drained(probe.engine), timeout=15, what="every outbox row marked published"
+    )
     # Settle: anything published twice would have reached the spy by now.
     seen.extend(
         Envelope.from_json_bytes(m.body).data["seq"]
@@ -284,10 +250,7 @@ async def test_ordered_partition_retries_in_place_without_being_overtaken(probe:
         if failures.get(ev.seq, 0) > 0:
             failures[ev.seq] -= 1
             raise RuntimeError("transient")
-        await ctx.conn.execute(
-            text("INSERT INTO kit_effects (event_id, key, seq) VALUES (:e, :k, :s)"),
-            {"e": ctx.envelope.id, "k": ev.key, "s": ev.seq},
-        )
+        await record_effect(ev, ctx)
 
     await probe.start(registry)
     await probe.stage(*(Pinged(key="k", seq=s) for s in range(8)), partition="k")

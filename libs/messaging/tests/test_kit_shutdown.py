@@ -14,14 +14,12 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-import aio_pika
 import pytest
 import pytest_asyncio
 from prometheus_client import REGISTRY
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
-from waops_contracts import Envelope, Event
-from waops_contracts.registry import EVENT_TYPES, event
+from waops_contracts import Envelope
 from waops_messaging import (
     Broker,
     Consumers,
@@ -30,33 +28,15 @@ from waops_messaging import (
     HandlerRegistry,
     QueueSpec,
 )
-from waops_service_kit.db import create_engine
-from waops_service_kit.migrations import migrate
-from waops_service_kit.provision import provision_schemas, service_url
+from waops_testing import kit_probe
+from waops_testing.kit_probe import SCHEMA, SOURCE, Pinged, record_effect
 from waops_testing.plugin import Isolated
 from waops_testing.poll import eventually
-from waops_testing.services import publish
+from waops_testing.services import publish, queue_counts
 
 pytestmark = pytest.mark.integration
 
-SCHEMA = "kit_probe"
-SPEC = QueueSpec("kit-probe.shutdown", ("waops.test.pinged.v1",))
-
-if "waops.test.pinged.v1" not in EVENT_TYPES:  # the same probe events as test_kit_integration
-
-    @event("waops.test.pinged.v1", example={"key": "a", "seq": 1})
-    class Pinged(Event):
-        key: str
-        seq: int
-        fail: bool = False
-
-    @event("waops.test.ponged.v1", example={"key": "a", "seq": 1})
-    class Ponged(Event):
-        key: str
-        seq: int
-
-
-Pinged = EVENT_TYPES["waops.test.pinged.v1"]
+SPEC = QueueSpec("kit-probe.shutdown", (Pinged.event_type,))
 
 
 @dataclass
@@ -75,10 +55,7 @@ class Handler:
         @registry.on(SPEC.name, Pinged)
         async def handle(ev: Pinged, ctx: HandlerContext[None]) -> None:
             self.started.append(ev.key)
-            await ctx.conn.execute(
-                text("INSERT INTO kit_effects (event_id, key, seq) VALUES (:e, :k, :s)"),
-                {"e": ctx.envelope.id, "k": ev.key, "s": ev.seq},
-            )
+            await record_effect(ev, ctx)
             if self.gate is not None:
                 await self.gate.wait()
 
@@ -116,7 +93,7 @@ class Kit:
             service="kit-probe",
             broker=broker,
             engine=self.engine,
-            writer=EventWriter("waops/kit-probe", SCHEMA),
+            writer=EventWriter(SOURCE, SCHEMA),
             subscriptions=handler.registry().subscriptions,
             deps=None,
             retry_backoff=0.01,
@@ -136,20 +113,8 @@ class Kit:
         await publish(self.iso.amqp_url, *envelopes)
         return envelopes
 
-    async def queue(self) -> tuple[int, int]:
-        """(ready messages, consumers) on the queue, from a passive declare."""
-        conn = await aio_pika.connect(self.iso.amqp_url)
-        try:
-            channel = await conn.channel()
-            queue = await channel.declare_queue(SPEC.name, passive=True)
-            result = queue.declaration_result
-            return result.message_count or 0, result.consumer_count or 0
-        finally:
-            await conn.close()
-
     async def effects(self) -> Counter[str]:
-        async with self.engine.connect() as conn:
-            return Counter((await conn.execute(text("SELECT key FROM kit_effects"))).scalars())
+        return Counter(key for key, _ in await kit_probe.effects(self.engine))
 
     async def inbox_rows(self) -> int:
         async with self.engine.connect() as conn:
@@ -157,7 +122,7 @@ class Kit:
 
     async def wait_queue(self, *, ready: int, consumers: int, what: str) -> None:
         async def reached() -> bool:
-            return await self.queue() == (ready, consumers)
+            return await queue_counts(self.iso.amqp_url, SPEC.name) == (ready, consumers)
 
         await eventually(reached, what=what)
 
@@ -169,13 +134,8 @@ def duplicates_seen() -> float:
 
 
 @pytest_asyncio.fixture
-async def kit(isolated: Isolated) -> AsyncIterator[Kit]:
-    await provision_schemas(
-        isolated.admin_url.rsplit("/", 1)[0] + "/postgres", isolated.database, (SCHEMA,)
-    )
-    engine = create_engine(service_url(isolated.admin_url, SCHEMA), SCHEMA)
-    await migrate(engine, SCHEMA, "waops_testing")
-    k = Kit(isolated, engine)
+async def kit(isolated: Isolated, kit_engine: AsyncEngine) -> AsyncIterator[Kit]:
+    k = Kit(isolated, kit_engine)
     try:
         yield k
     finally:
@@ -184,14 +144,13 @@ async def kit(isolated: Isolated) -> AsyncIterator[Kit]:
         for node in k.nodes:
             with contextlib.suppress(Exception):
                 await node.stop()
-        await engine.dispose()
 
 
 async def test_the_handler_in_flight_finishes_commits_and_is_acked(kit: Kit) -> None:
     first = Handler(gate=asyncio.Event())
     node = await kit.node(first)
     await kit.publish("in-flight")
-    await eventually(lambda: _true(first.started == ["in-flight"]), what="the handler to start")
+    await eventually(lambda: first.started == ["in-flight"], what="the handler to start")
 
     stopping = asyncio.create_task(node.consumers.stop())
     await asyncio.sleep(0)  # one turn of the loop: stop() has begun (no new deliveries)
@@ -207,7 +166,7 @@ async def test_the_handler_in_flight_finishes_commits_and_is_acked(kit: Kit) -> 
     duplicates = duplicates_seen()
     second = Handler()
     await kit.node(second)
-    await eventually(lambda: _true(second.started == ["late"]), what="the late event")
+    await eventually(lambda: second.started == ["late"], what="the late event")
     await kit.wait_queue(ready=0, consumers=1, what="an empty queue")
     assert await kit.effects() == Counter({"in-flight": 1, "late": 1})
     assert await kit.inbox_rows() == 2
@@ -218,7 +177,7 @@ async def test_prefetched_messages_not_started_go_back_and_are_handled_once(kit:
     first = Handler(gate=asyncio.Event())
     node = await kit.node(first)
     await kit.publish("m0", "m1", "m2", "m3")
-    await eventually(lambda: _true(len(first.started) == 1), what="the first handler")
+    await eventually(lambda: len(first.started) == 1, what="the first handler")
     # all four delivered to the consumer (none ready on the queue), one of them started
     await kit.wait_queue(ready=0, consumers=1, what="the rest to be prefetched")
 
@@ -234,7 +193,7 @@ async def test_prefetched_messages_not_started_go_back_and_are_handled_once(kit:
     second = Handler()
     await kit.node(second)
     await kit.wait_queue(ready=0, consumers=1, what="the queue to drain")
-    await eventually(lambda: _true(len(second.started) == 3), what="three handled")
+    await eventually(lambda: len(second.started) == 3, what="three handled")
     assert sorted(first.started + second.started) == ["m0", "m1", "m2", "m3"]
     assert await kit.effects() == Counter({"m0": 1, "m1": 1, "m2": 1, "m3": 1})
     assert await kit.inbox_rows() == 4
@@ -244,7 +203,7 @@ async def test_a_handler_outliving_the_drain_timeout_is_not_acked(kit: Kit) -> N
     stuck = Handler(gate=asyncio.Event())  # never released while the node runs
     node = await kit.node(stuck, drain_timeout=0.5)
     await kit.publish("stuck")
-    await eventually(lambda: _true(stuck.started == ["stuck"]), what="the handler to start")
+    await eventually(lambda: stuck.started == ["stuck"], what="the handler to start")
 
     await asyncio.wait_for(node.stop(), 10)  # bounded by the drain timeout, not the handler
     await kit.wait_queue(ready=1, consumers=0, what="the unfinished event back on the queue")
@@ -253,12 +212,8 @@ async def test_a_handler_outliving_the_drain_timeout_is_not_acked(kit: Kit) -> N
     duplicates = duplicates_seen()
     second = Handler()
     await kit.node(second)
-    await eventually(lambda: _true(second.started == ["stuck"]), what="the next consumer")
+    await eventually(lambda: second.started == ["stuck"], what="the next consumer")
     await kit.wait_queue(ready=0, consumers=1, what="an empty queue")
     assert await kit.effects() == Counter({"stuck": 1})
     assert await kit.inbox_rows() == 1
     assert duplicates_seen() == duplicates
-
-
-async def _true(value: bool) -> bool:
-    return value

@@ -9,45 +9,26 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 import pytest_asyncio
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
-from waops_contracts import Envelope, Event
-from waops_contracts.registry import EVENT_TYPES, event
+from waops_contracts import Envelope
 from waops_messaging import Broker, EventWriter, OutboxRelay, Wakeup
 from waops_messaging.outbox import notify_channel
-from waops_service_kit.db import asyncpg_dsn, create_engine
-from waops_service_kit.migrations import migrate
-from waops_service_kit.provision import provision_schemas, service_url
+from waops_service_kit.db import asyncpg_dsn
+from waops_service_kit.provision import service_url
+from waops_testing.kit_probe import SCHEMA, SOURCE, Pinged, outbox_drained
 from waops_testing.plugin import Isolated
 from waops_testing.poll import eventually
 from waops_testing.services import EventTap
 
-SCHEMA = "kit_probe"
-PINGED = "waops.test.pinged.v1"
+PINGED = Pinged.event_type
 CLOSED_PORT_DSN = "postgresql://waops_kit_probe@127.0.0.1:1/nowhere"  # nothing listens on 1
-
-if PINGED not in EVENT_TYPES:  # the same probe events as test_kit_integration
-
-    @event(PINGED, example={"key": "a", "seq": 1})
-    class Pinged(Event):
-        key: str
-        seq: int
-        fail: bool = False
-
-    @event("waops.test.ponged.v1", example={"key": "a", "seq": 1})
-    class Ponged(Event):
-        key: str
-        seq: int
-
-
-Pinged = EVENT_TYPES[PINGED]
 
 
 class RelayKit:
     def __init__(self, iso: Isolated, engine: AsyncEngine) -> None:
         self.iso = iso
         self.engine = engine
-        self.writer = EventWriter("waops/kit-probe", SCHEMA)
+        self.writer = EventWriter(SOURCE, SCHEMA)
         self.started: list[tuple[Broker, OutboxRelay]] = []
 
     async def relay(self, *, listen_dsn: str | None, poll_interval: float) -> OutboxRelay:
@@ -79,28 +60,16 @@ class RelayKit:
         finally:
             await conn.close()
 
-    async def all_marked_published(self) -> bool:
-        """The relay marks rows after the broker's confirm, so a beat after the tap sees them."""
-        async with self.engine.connect() as conn:
-            left = await conn.scalar(text("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
-            return left == 0
-
 
 @pytest_asyncio.fixture
-async def kit(isolated: Isolated) -> AsyncIterator[RelayKit]:
-    await provision_schemas(
-        isolated.admin_url.rsplit("/", 1)[0] + "/postgres", isolated.database, (SCHEMA,)
-    )
-    engine = create_engine(service_url(isolated.admin_url, SCHEMA), SCHEMA)
-    await migrate(engine, SCHEMA, "waops_testing")
-    k = RelayKit(isolated, engine)
+async def kit(isolated: Isolated, kit_engine: AsyncEngine) -> AsyncIterator[RelayKit]:
+    k = RelayKit(isolated, kit_engine)
     try:
         yield k
     finally:
         for broker, relay in k.started:
             await relay.stop()
             await broker.stop()
-        await engine.dispose()
 
 
 @pytest.mark.integration
@@ -115,7 +84,7 @@ async def test_a_notify_wakes_the_relay_long_before_its_poll_interval(kit: Relay
             staged = await kit.stage("notified", seq)
             got = await tap.wait_for(PINGED, count=seq + 1, timeout=10)
             assert got[seq].id == staged.id
-    await eventually(kit.all_marked_published, what="the outbox rows marked published")
+    await eventually(lambda: outbox_drained(kit.engine), what="the outbox rows marked published")
 
 
 @pytest.mark.integration
@@ -126,7 +95,7 @@ async def test_without_listen_the_relay_still_publishes_by_polling(kit: RelayKit
             staged = await kit.stage("polled", seq)
             got = await tap.wait_for(PINGED, count=seq + 1, timeout=10)
             assert got[seq].id == staged.id
-    await eventually(kit.all_marked_published, what="the outbox rows marked published")
+    await eventually(lambda: outbox_drained(kit.engine), what="the outbox rows marked published")
 
 
 async def test_a_set_during_a_busy_pass_makes_the_next_wait_return_at_once() -> None:

@@ -265,34 +265,3 @@ def test_metric_has_its_documented_name_kind_and_labels(
     # The text exposition names counters with their _total suffix, as metrics.py spells them.
     exposed = generate_latest(REGISTRY).decode()
     assert f"# TYPE {name} {kind}" in exposed
-
-
-def test_recorded_values_are_exposed() -> None:
-    def value(sample: str, **labels: str) -> float:
-        return REGISTRY.get_sample_value(sample, labels) or 0.0
-
-    consumed = dict(consumer="q.test", event_type="waops.test.thing.v1", outcome="handled")
-    before_consumed = value("waops_events_consumed_total", **consumed)
-    before_bad = value("waops_bad_input_total", reason="TEST_REASON")
-    before_http = value(
-        "waops_http_request_seconds_count", route="/test", method="GET", status="200"
-    )
-
-    metrics.EVENTS_CONSUMED.labels(*consumed.values()).inc()
-    metrics.BAD_INPUT.labels("TEST_REASON").inc(2)
-    metrics.HTTP_REQUESTS.labels("/test", "GET", "200").observe(0.01)
-    metrics.OUTBOX_PENDING.set(7)
-
-    assert value("waops_events_consumed_total", **consumed) == before_consumed + 1
-    assert value("waops_bad_input_total", reason="TEST_REASON") == before_bad + 2
-    assert (
-        value("waops_http_request_seconds_count", route="/test", method="GET", status="200")
-        == before_http + 1
-    )
-    exposed = generate_latest(REGISTRY).decode()
-    assert "waops_outbox_pending 7.0" in exposed
-    assert (
-        'waops_events_consumed_total{consumer="q.test",event_type="waops.test.thing.v1",'
-        'outcome="handled"}' in exposed
-    )
-    assert 'waops_bad_input_total{reason="TEST_REASON"}' in exposed

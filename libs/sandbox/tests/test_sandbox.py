@@ -147,4 +147,6 @@ async def test_webhook_verification_is_played(sandbox: Any) -> None:
 async def test_control_api_refusals_are_json(sandbox: Any) -> None:
     resp = await sandbox.post("/_sandbox/phone/send", json={"text": "no sender"})
     assert resp.status == 400
-    assert "required" in (await resp.json())["error"]["message"]
+    assert await resp.json() == {
+        "error": {"code": "BAD_REQUEST", "message": '"from" (phone) and "text" are required'}
+    }

@@ -6,7 +6,6 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-import aio_pika
 import asyncpg
 import pytest
 from aiohttp import web
@@ -21,7 +20,7 @@ from waops_service_kit.migrations import migrate
 from waops_service_kit.provision import service_url
 from waops_testing.plugin import Isolated
 from waops_testing.poll import eventually
-from waops_testing.services import publish, running_service, service_db
+from waops_testing.services import publish, queue_counts, running_service, service_db
 from waops_testing.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.integration
@@ -176,16 +175,6 @@ def _probe_runtime(
     )
 
 
-async def _queue_state(amqp_url: str) -> tuple[int, int]:
-    conn = await aio_pika.connect(amqp_url)
-    try:
-        queue = await (await conn.channel()).declare_queue(PROBE_QUEUE.name, passive=True)
-        result = queue.declaration_result
-        return result.message_count or 0, result.consumer_count or 0
-    finally:
-        await conn.close()
-
-
 async def test_shutdown_gives_up_on_a_stuck_handler_in_time_and_acks_nothing_for_it(
     isolated: Isolated,
 ) -> None:
@@ -208,7 +197,7 @@ async def test_shutdown_gives_up_on_a_stuck_handler_in_time_and_acks_nothing_for
     try:
         async with running_service(lambda s: build_app(_probe_runtime(s, stuck, gate)), settings):
             await publish(isolated.amqp_url, envelope)
-            await eventually(lambda: _done(stuck == [envelope.id]), what="the handler to start")
+            await eventually(lambda: stuck == [envelope.id], what="the handler to start")
             leaving = asyncio.get_running_loop().time()
         took = asyncio.get_running_loop().time() - leaving
         assert took < 10, f"the stop waited {took:.1f}s, not WAOPS_SHUTDOWN_TIMEOUT (0.5s)"
@@ -216,16 +205,12 @@ async def test_shutdown_gives_up_on_a_stuck_handler_in_time_and_acks_nothing_for
         gate.set()
 
     async def back_on_queue() -> bool:
-        return await _queue_state(isolated.amqp_url) == (1, 0)
+        return await queue_counts(isolated.amqp_url, PROBE_QUEUE.name) == (1, 0)
 
     await eventually(back_on_queue, what="the unfinished event back on the queue")
     handled: list[str] = []
     async with running_service(lambda s: build_app(_probe_runtime(s, handled, None)), settings):
-        await eventually(lambda: _done(handled == [envelope.id]), what="the next replica")
+        await eventually(lambda: handled == [envelope.id], what="the next replica")
         async with service_db(isolated, "timeline") as db:
             inbox = await db.fetchval("SELECT count(*) FROM inbox WHERE event_id = 'stuck-1'")
         assert inbox == 1
-
-
-async def _done(value: bool) -> bool:
-    return value

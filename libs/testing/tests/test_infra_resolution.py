@@ -23,7 +23,6 @@ from waops_testing.infra import (
     LOCAL_RABBITMQ_API,
     Broker,
     InfraUnavailable,
-    choose_source,
     postgres_admin_url,
     rabbitmq_broker,
     unique_name,
@@ -61,17 +60,7 @@ def probes(monkeypatch: pytest.MonkeyPatch) -> Callable[..., list[tuple[str, int
     return install
 
 
-# --- the decision itself -----------------------------------------------------------------
-
-
-def test_environment_wins_without_probing_docker() -> None:
-    assert choose_source("postgresql://x@db/postgres", _never) == "env"
-
-
-@pytest.mark.parametrize("env_url", [None, ""])
-def test_docker_comes_next_then_local(env_url: str | None) -> None:
-    assert choose_source(env_url, lambda: True) == "docker"
-    assert choose_source(env_url, lambda: False) == "local"
+# --- the Docker probe --------------------------------------------------------------------
 
 
 def test_unreachable_docker_engine_means_no_docker(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -132,7 +121,14 @@ def test_postgres_from_a_container_when_docker_answers(
     assert probed == []
 
 
-def test_postgres_local_default(probes: Callable[..., list[tuple[str, int]]]) -> None:
+@pytest.mark.parametrize("env_url", [None, ""])  # an empty variable names nothing
+def test_postgres_local_default(
+    monkeypatch: pytest.MonkeyPatch,
+    probes: Callable[..., list[tuple[str, int]]],
+    env_url: str | None,
+) -> None:
+    if env_url is not None:
+        monkeypatch.setenv("WAOPS_TEST_POSTGRES_URL", env_url)
     probed = probes(docker=False, listening={5432})
     with postgres_admin_url() as url:
         assert url == LOCAL_POSTGRES

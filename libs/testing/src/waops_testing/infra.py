@@ -22,9 +22,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 LOCAL_AMQP = "amqp://guest:guest@127.0.0.1:5672/"
@@ -56,21 +56,6 @@ def docker_answers() -> bool:
         return True
     except Exception:
         return False
-
-
-Source = Literal["env", "docker", "local"]
-
-
-def choose_source(env_url: str | None, docker_available: Callable[[], bool]) -> Source:
-    """The precedence for one piece of infrastructure: environment, then Docker, then local.
-
-    Docker is only probed when the environment names nothing (the probe can take seconds).
-    """
-    if env_url:
-        return "env"
-    if docker_available():
-        return "docker"
-    return "local"
 
 
 @dataclass
@@ -146,12 +131,10 @@ def _api_answers(api_url: str) -> bool:
 @contextlib.contextmanager
 def postgres_admin_url() -> Iterator[str]:
     url = os.environ.get("WAOPS_TEST_POSTGRES_URL")
-    source = choose_source(url, docker_answers)
-    if source == "env":
-        assert url
+    if url:  # Docker is only probed when the environment names nothing (it can take seconds)
         yield url
         return
-    if source == "docker":
+    if docker_answers():
         from testcontainers.postgres import PostgresContainer
 
         with PostgresContainer("postgres:16-alpine", driver=None) as pg:
@@ -168,13 +151,11 @@ def postgres_admin_url() -> Iterator[str]:
 @contextlib.contextmanager
 def rabbitmq_broker() -> Iterator[Broker]:
     url = os.environ.get("WAOPS_TEST_AMQP_URL")
-    source = choose_source(url, docker_answers)
-    if source == "env":
-        assert url
+    if url:
         api = os.environ.get("WAOPS_TEST_RABBITMQ_API_URL")
         yield Broker(url, api if api and _api_answers(api) else None)
         return
-    if source == "docker":
+    if docker_answers():
         from testcontainers.rabbitmq import RabbitMqContainer
 
         with RabbitMqContainer("rabbitmq:3.13-management") as rmq:

@@ -87,6 +87,17 @@ async def publish(amqp_url: str, *envelopes: Envelope) -> None:
         await conn.close()
 
 
+async def queue_counts(amqp_url: str, queue: str) -> tuple[int, int]:
+    """(ready messages, consumers) of a queue, from a passive declare."""
+    conn = await aio_pika.connect(amqp_url)
+    try:
+        declared = await (await conn.channel()).declare_queue(queue, passive=True)
+        result = declared.declaration_result
+        return result.message_count or 0, result.consumer_count or 0
+    finally:
+        await conn.close()
+
+
 class EventTap:
     """Every event published on ``waops.events`` with a matching routing key, as it arrives.
 
