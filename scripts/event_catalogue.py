@@ -7,7 +7,6 @@ who consumes it — from the contracts and the services' own handler registries.
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
 from pathlib import Path
@@ -15,18 +14,11 @@ from typing import Any
 
 from waops_contracts import EVENT_TYPES
 from waops_contracts.registry import EXAMPLES
-from waops_devstack.stack import SERVICES
+from waops_devstack.registries import registries
 from waops_messaging import HandlerRegistry
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "events.md"
-
-
-def registries() -> dict[str, HandlerRegistry]:
-    """Each service's ``bootstrap.build_registry()``: what it consumes and publishes."""
-    return {
-        d.name: importlib.import_module(f"{d.package}.bootstrap").build_registry() for d in SERVICES
-    }
 
 
 def wildcard_consumers(regs: dict[str, HandlerRegistry]) -> set[str]:

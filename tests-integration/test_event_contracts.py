@@ -9,6 +9,7 @@ from pathlib import Path
 from types import ModuleType
 
 from waops_contracts import EVENT_TYPES
+from waops_devstack.registries import registries
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "event_catalogue.py"
 
@@ -22,7 +23,7 @@ def catalogue() -> ModuleType:
 
 
 def test_every_consumed_event_has_a_producer() -> None:
-    regs = catalogue().registries()
+    regs = registries()
     published = set().union(*(r.publishes for r in regs.values()))
     for name, reg in regs.items():
         orphans = reg.consumes - published
@@ -30,13 +31,13 @@ def test_every_consumed_event_has_a_producer() -> None:
 
 
 def test_every_published_event_is_a_registered_contract() -> None:
-    for name, reg in catalogue().registries().items():
+    for name, reg in registries().items():
         unknown = reg.publishes - set(EVENT_TYPES)
         assert not unknown, f"{name} publishes unregistered types: {sorted(unknown)}"
 
 
 def test_every_service_publishes_or_consumes_something() -> None:
-    for name, reg in catalogue().registries().items():
+    for name, reg in registries().items():
         assert reg.publishes or reg.subscriptions, f"{name} is not on the spine"
 
 

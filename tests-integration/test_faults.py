@@ -11,23 +11,14 @@ import uuid
 
 import aio_pika
 import pytest
+from waops_devstack.registries import consumed_queues
 from waops_testing.poll import eventually
+from waops_testing.services import queue_counts
 from waops_testing.system import StartSystem, System, reply_text
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ENQUIRY = "Hi! I'm interested in the Everest Base Camp Trek for 3 people in March 2025"
-
-# Every queue a service consumes from (partitioned queues are listed per partition).
-CONSUMED_QUEUES = [
-    "timeline.all-events",
-    "audit.commands",
-    "orchestrator.commands",
-    "conversation-engine.directory",
-    *(f"conversation-engine.inbound.p{i}" for i in range(4)),
-    "conversation-engine.results",
-    "notifier.notifications",
-]
 
 
 def phones(n: int) -> list[str]:
@@ -36,17 +27,8 @@ def phones(n: int) -> list[str]:
 
 
 async def consumer_counts(system: System) -> dict[str, int]:
-    conn = await aio_pika.connect(system.iso.amqp_url)
-    try:
-        counts = {}
-        for name in CONSUMED_QUEUES:
-            channel = await conn.channel()
-            queue = await channel.declare_queue(name, passive=True)
-            counts[name] = queue.declaration_result.consumer_count
-            await channel.close()
-        return counts
-    finally:
-        await conn.close()
+    """Consumers on every queue some service consumes from."""
+    return {q: (await queue_counts(system.iso.amqp_url, q))[1] for q in consumed_queues()}
 
 
 async def metric(system: System, service: str, name: str) -> float:

@@ -3,8 +3,7 @@
 It answers like the reference core (201 ``{"lead": {...}}``, a repeated
 ``(tenant, Idempotency-Key)`` replays the first answer with ``Idempotent-Replayed: true``,
 422 UNKNOWN_TOUR, 400 INVALID_REQUEST) and can be told to answer the next requests with
-given statuses (``fail_next(503, 503)``) to play an outage. ``wrapped = False`` answers
-the bare lead object instead, as another TMS behind the same contract may.
+given statuses (``fail_next(503, 503)``) to play an outage.
 """
 
 from __future__ import annotations
@@ -38,7 +37,6 @@ class FakeCore:
     url: str = ""
     requests: list[Seen] = field(default_factory=list)  # every POST /v1/leads, in order
     leads: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    wrapped: bool = True
     _scripted: list[int] = field(default_factory=list)
 
     def fail_next(self, *statuses: int) -> None:
@@ -83,8 +81,7 @@ class FakeCore:
 
     def _answer(self, lead: dict[str, Any], *, replayed: bool) -> web.Response:
         headers = {"Idempotent-Replayed": "true"} if replayed else {}
-        body = {"lead": lead} if self.wrapped else lead
-        return web.json_response(body, status=201, headers=headers)
+        return web.json_response({"lead": lead}, status=201, headers=headers)
 
 
 @pytest_asyncio.fixture

@@ -19,8 +19,6 @@ from waops_testing.services import EventTap, running_service, service_db, settin
 from webhook_adapter.bootstrap import create_app
 from webhook_adapter.settings import AdapterSettings
 
-CHANNEL = "109876543210"
-DISPLAY = "+1 555 078 3881"
 SECRET = "sandbox-app-secret"
 URL = "/webhooks/meta"
 OBSERVED = (MessageReceived.event_type, MessageStatus.event_type)

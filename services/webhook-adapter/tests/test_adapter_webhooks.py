@@ -83,6 +83,17 @@ async def test_the_same_webhook_five_times_is_one_message(start_adapter: StartAd
         assert env.data["provider_message_id"] == "wamid.retried"
 
 
+async def test_a_repeat_within_one_batch_is_one_event(start_adapter: StartAdapter) -> None:
+    delivered = status_webhook(CHANNEL, DISPLAY, "wamid.out", PHONE, "delivered")
+    payload = batch(texted(wamid="wamid.twice"), texted(wamid="wamid.twice"), delivered, delivered)
+    async with start_adapter() as adapter:
+        assert (await adapter.post(payload))[0] == 200
+        assert await adapter.count("inbound_messages") == 1
+        assert await adapter.count("message_statuses") == 1
+        envs = await adapter.published(2)
+        assert [e.type for e in envs] == [MessageReceived.event_type, MessageStatus.event_type]
+
+
 async def test_non_ascii_text_verifies_against_metas_escaped_bytes(
     start_adapter: StartAdapter,
 ) -> None:

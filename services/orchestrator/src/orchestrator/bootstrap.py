@@ -40,7 +40,7 @@ def build_runtime(settings: OrchestratorSettings) -> ServiceRuntime:
         schema="orchestrator",
         package="orchestrator",
         settings=settings,
-        registry=build_registry(settings.commands_delivery_limit),
+        registry=build_registry(),
         deps=OrchestratorDeps(core=build_core_client(settings)),
     )
 

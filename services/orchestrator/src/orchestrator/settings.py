@@ -16,6 +16,3 @@ class OrchestratorSettings(ServiceSettings):
     # cool-down. While open, commands fail fast and are redelivered by the broker.
     core_breaker_failures: int = Field(default=5, ge=1)
     core_breaker_cooldown: float = Field(default=15.0, gt=0)
-    # Deliveries of one command before it is parked. Higher than the kit's default so that a
-    # core outage of a few tens of seconds delays commands instead of parking them.
-    commands_delivery_limit: int = Field(default=10, ge=1)

@@ -4,7 +4,7 @@ Every call carries the command id as its ``Idempotency-Key``, so repeating it (a
 a redelivery of the command) replays the core's first answer instead of acting twice.
 
 How an answer is read:
-- 2xx: done; the body is the created object (bare, or wrapped as ``{"lead": {...}}``).
+- 2xx: done; the body is the created object, wrapped as ``{"lead": {...}}``.
 - 4xx (but 408/429): the core refused the command for a business reason -> ``CoreRefused``
   with the core's error code and message; the command is rejected.
 - connection errors, timeouts, 408, 429, 502, 503, 504: transient; retried here a few times
@@ -63,10 +63,9 @@ class CoreContractError(Exception):
 @dataclass(frozen=True)
 class CreatedLead:
     id: str
-    reference: str | None
-    state: str | None
-    assigned_to: dict[str, Any] | None
-    body: dict[str, Any]
+    reference: str
+    state: str
+    assigned_to: dict[str, Any] | None  # the sales rep, if one was assigned
 
 
 @dataclass(frozen=True)
@@ -155,19 +154,18 @@ class CoreClient:
             causation_id=causation_id,
             traceparent=traceparent,
         )
-        lead = answer.body
-        if isinstance(lead, dict) and isinstance(lead.get("lead"), dict):
-            lead = lead["lead"]  # the reference core answers {"lead": {...}}
-        if not isinstance(lead, dict) or not lead.get("id"):
-            raise CoreContractError(f"POST /v1/leads answered {answer.status} without a lead id")
-        assigned = lead.get("assigned_to")
-        return CreatedLead(
-            id=str(lead["id"]),
-            reference=lead.get("reference"),
-            state=lead.get("state"),
-            assigned_to=assigned if isinstance(assigned, dict) else None,
-            body=lead,
-        )
+        try:
+            lead = answer.body["lead"]
+            return CreatedLead(
+                id=str(lead["id"]),
+                reference=lead["reference"],
+                state=lead["state"],
+                assigned_to=lead.get("assigned_to"),
+            )
+        except (KeyError, TypeError):
+            raise CoreContractError(
+                f"POST /v1/leads answered {answer.status} without a lead"
+            ) from None
 
     async def _post(
         self,

@@ -15,13 +15,15 @@ from orchestrator.handlers.commands import on_command_requested
 COMMANDS_QUEUE = "orchestrator.commands"
 
 
-def commands_queue(delivery_limit: int = 10) -> QueueSpec:
-    return QueueSpec(COMMANDS_QUEUE, (CommandRequested.event_type,), delivery_limit=delivery_limit)
+# Deliveries of one command before it is parked: higher than the kit's default so a core outage
+# of a few tens of seconds delays commands instead of parking them. A queue argument, fixed when
+# the queue is first declared: changing it means a new queue (or a policy), not a setting.
+COMMANDS = QueueSpec(COMMANDS_QUEUE, (CommandRequested.event_type,), delivery_limit=10)
 
 
-def build_registry(delivery_limit: int = 10) -> HandlerRegistry:
+def build_registry() -> HandlerRegistry:
     registry = HandlerRegistry()
-    registry.queue(commands_queue(delivery_limit), concurrency=16)
+    registry.queue(COMMANDS, concurrency=16)
     registry.on(COMMANDS_QUEUE, CommandRequested)(on_command_requested)
     registry.declare_publishes(CommandSucceeded, CommandRejected)
     return registry

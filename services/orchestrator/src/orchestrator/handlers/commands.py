@@ -62,15 +62,6 @@ async def on_command_requested(
     await _succeed(command, ctx, outcome)
 
 
-def _partition_key(command: CommandRequested, ctx: HandlerContext[OrchestratorDeps]) -> str:
-    """The results travel with the conversation's key, so ordered consumers keep its order."""
-    if ctx.envelope.partitionkey:
-        return ctx.envelope.partitionkey
-    if command.channel_id:
-        return f"{command.channel_id}:{command.actor.phone}"
-    return command.command_id
-
-
 def _metric_name(command: CommandRequested) -> str:
     return command.name if command.name in COMMANDS else "unknown"  # bounded label values
 
@@ -84,28 +75,18 @@ async def _succeed(
         if outcome.object is not None
         else f"COMMAND/{command.command_id}"
     )
-    await ctx.publish(
-        CommandSucceeded(
-            command_id=command.command_id,
-            name=command.name,
-            actor=command.actor,
-            conversation_id=command.conversation_id,
-            object=outcome.object,
-            result=outcome.result,
-            source_text=command.source_text,
-        ),
-        subject=subject,
-        partition_key=_partition_key(command, ctx),
-        # One result per command, whatever delivered it.
-        event_id=stable_event_id("command.result", command.command_id),
-    )
-    metrics.COMMANDS.labels(_metric_name(command), "succeeded", "").inc()
-    log.info(
-        "command.succeeded",
+    result = CommandSucceeded(
         command_id=command.command_id,
         name=command.name,
-        object=subject,
+        actor=command.actor,
+        conversation_id=command.conversation_id,
+        object=outcome.object,
+        result=outcome.result,
+        source_text=command.source_text,
     )
+    await _publish_result(ctx, result, subject)
+    metrics.COMMANDS.labels(_metric_name(command), "succeeded", "").inc()
+    log.info("command.succeeded", command_id=command.command_id, name=command.name, object=subject)
 
 
 async def _reject(
@@ -117,20 +98,16 @@ async def _reject(
         if command.conversation_id
         else f"COMMAND/{command.command_id}"
     )
-    await ctx.publish(
-        CommandRejected(
-            command_id=command.command_id,
-            name=command.name,
-            actor=command.actor,
-            conversation_id=command.conversation_id,
-            channel_id=command.channel_id,
-            code=code,
-            reason=reason,
-        ),
-        subject=subject,
-        partition_key=_partition_key(command, ctx),
-        event_id=stable_event_id("command.result", command.command_id),
+    result = CommandRejected(
+        command_id=command.command_id,
+        name=command.name,
+        actor=command.actor,
+        conversation_id=command.conversation_id,
+        channel_id=command.channel_id,
+        code=code,
+        reason=reason,
     )
+    await _publish_result(ctx, result, subject)
     metrics.COMMANDS.labels(_metric_name(command), "rejected", code).inc()
     log.info(
         "command.rejected",
@@ -138,4 +115,18 @@ async def _reject(
         name=command.name,
         code=code,
         role=command.actor.role,
+    )
+
+
+async def _publish_result(
+    ctx: HandlerContext[OrchestratorDeps], result: CommandSucceeded | CommandRejected, subject: str
+) -> None:
+    await ctx.publish(
+        result,
+        subject=subject,
+        # The request's key (the conversation's, from the conversation engine), so ordered
+        # consumers see the result in the conversation's order.
+        partition_key=ctx.envelope.partitionkey or result.command_id,
+        # One result per command, whatever delivered it.
+        event_id=stable_event_id("command.result", result.command_id),
     )

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from waops_contracts.events.messages import Provider
+
+from webhook_adapter.domain.meta import Inbound, StatusUpdate
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -71,58 +76,68 @@ async def quarantine(conn: AsyncConnection, webhook_event_id: int, reason: str) 
 
 
 async def record_inbound(
-    conn: AsyncConnection,
-    *,
-    provider: str,
-    provider_message_id: str,
-    channel_id: str,
-    from_phone: str,
-    kind: str,
-    sent_at: datetime,
-    webhook_event_id: int,
-) -> bool:
-    """True the first time this message id is seen (a concurrent duplicate waits, then loses)."""
+    conn: AsyncConnection, channel: Channel, webhook_event_id: int, messages: Sequence[Inbound]
+) -> list[Inbound]:
+    """The messages seen for the first time, in one statement (a concurrent duplicate waits,
+    then loses)."""
+    if not messages:
+        return []
     result = await conn.execute(
         text(
             "INSERT INTO inbound_messages (provider, provider_message_id, channel_id, from_phone,"
-            " kind, sent_at, webhook_event_id) VALUES (:p, :m, :c, :f, :k, :s, :w)"
-            " ON CONFLICT (provider_message_id) DO NOTHING RETURNING id"
+            " kind, sent_at, webhook_event_id) SELECT :p, m, :c, f, k, s, :w FROM unnest("
+            "CAST(:m AS text[]), CAST(:f AS text[]), CAST(:k AS text[]),"
+            " CAST(:s AS timestamptz[])) AS u(m, f, k, s)"
+            " ON CONFLICT (provider_message_id) DO NOTHING RETURNING provider_message_id"
         ),
         {
-            "p": provider,
-            "m": provider_message_id,
-            "c": channel_id,
-            "f": from_phone,
-            "k": kind,
-            "s": sent_at,
+            "p": channel.provider,
+            "c": channel.id,
             "w": webhook_event_id,
+            "m": [m.provider_message_id for m in messages],
+            "f": [m.from_phone for m in messages],
+            "k": [m.kind for m in messages],
+            "s": [m.sent_at for m in messages],
         },
     )
-    return result.first() is not None
+    return _first_seen(messages, set(result.scalars()), lambda m: m.provider_message_id)
 
 
-async def record_status(
+async def record_statuses(
     conn: AsyncConnection,
-    *,
-    provider_message_id: str,
-    status: str,
-    channel_id: str,
-    occurred_at: datetime,
+    channel: Channel,
     webhook_event_id: int,
-) -> bool:
-    """True the first time this (message, status) pair is seen."""
+    statuses: Sequence[StatusUpdate],
+) -> list[StatusUpdate]:
+    """The (message, status) pairs seen for the first time, in one statement."""
+    if not statuses:
+        return []
     result = await conn.execute(
         text(
             "INSERT INTO message_statuses (provider_message_id, status, channel_id, occurred_at,"
-            " webhook_event_id) VALUES (:m, :s, :c, :o, :w)"
-            " ON CONFLICT (provider_message_id, status) DO NOTHING RETURNING id"
+            " webhook_event_id) SELECT m, s, :c, o, :w FROM unnest("
+            "CAST(:m AS text[]), CAST(:s AS text[]), CAST(:o AS timestamptz[])) AS u(m, s, o)"
+            " ON CONFLICT (provider_message_id, status) DO NOTHING"
+            " RETURNING provider_message_id, status"
         ),
         {
-            "m": provider_message_id,
-            "s": status,
-            "c": channel_id,
-            "o": occurred_at,
+            "c": channel.id,
             "w": webhook_event_id,
+            "m": [s.provider_message_id for s in statuses],
+            "s": [s.status for s in statuses],
+            "o": [s.occurred_at for s in statuses],
         },
     )
-    return result.first() is not None
+    inserted = {(row.provider_message_id, row.status) for row in result}
+    return _first_seen(statuses, inserted, lambda s: (s.provider_message_id, s.status))
+
+
+def _first_seen(items: Sequence[T], inserted: set[Any], key: Callable[[T], Any]) -> list[T]:
+    """``items`` whose key was inserted, in payload order; a repeat within the same webhook
+    is a duplicate too (its row conflicted with the first)."""
+    fresh = []
+    for item in items:
+        if key(item) in inserted:
+            inserted.discard(key(item))
+            fresh.append(item)
+    return fresh

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, get_args
 
+from waops_contracts import stable_event_id
 from waops_contracts.events import MessageReceived, MessageStatus
 from waops_contracts.events.messages import MediaRef, Provider
 
+WIRE = "meta"  # the wire format, and the id space of its message ids
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 WEBHOOK_OBJECT = "whatsapp_business_account"
 MEDIA_KINDS = frozenset({"image", "video", "audio", "document", "sticker"})
@@ -79,6 +81,16 @@ class Inbound:
     media: MediaRef | None
     reply_to_message_id: str | None
 
+    @property
+    def phone(self) -> str:
+        """The person's number: whose conversation this update belongs to."""
+        return self.from_phone
+
+    @property
+    def event_id(self) -> str:
+        """Stable, so a redelivered webhook maps to the same event."""
+        return stable_event_id(WIRE, self.provider_message_id)
+
     def event(self, provider: Provider, channel_id: str) -> MessageReceived:
         return MessageReceived(
             provider=provider,
@@ -105,6 +117,15 @@ class StatusUpdate:
     occurred_at: datetime
     error_code: int | None
     error_title: str | None
+
+    @property
+    def phone(self) -> str:
+        """The person's number: whose conversation this update belongs to."""
+        return self.recipient_phone
+
+    @property
+    def event_id(self) -> str:
+        return stable_event_id(WIRE, self.provider_message_id, self.status)
 
     def event(self, provider: Provider, channel_id: str) -> MessageStatus:
         return MessageStatus(

@@ -95,12 +95,9 @@ async def _read_body(request: web.Request, limit: int) -> bytes:
     if request.content_length is not None and request.content_length > limit:
         raise too_large
     try:
-        body = await request.read()
+        return await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise too_large from None
-    if len(body) > limit:
-        raise too_large
-    return body
 
 
 def _loggable(request: web.Request) -> dict[str, str]:
