@@ -1,6 +1,6 @@
 """Transactional outbox: events are written in the same transaction as the state change.
 
-``add`` inserts the event row and a NOTIFY hint; the relay (``OutboxRelay``) publishes rows
+``add_to_outbox`` inserts the event row and a NOTIFY hint; the relay (``OutboxRelay``) publishes rows
 with publisher confirms and marks them only after the confirm. NOTIFY is only a wake-up
 hint (it takes a global lock at commit): the relay also polls, so a lost hint costs at most
 one poll interval.
@@ -37,24 +37,27 @@ def amqp_headers(envelope: Envelope) -> dict[str, Any]:
     return headers
 
 
+# One round trip: the NOTIFY hint is sent only when the row is new (PostgreSQL folds identical
+# notifications of one transaction into one).
+_STAGE = text(
+    "WITH staged AS ("
+    " INSERT INTO outbox (event_id, routing_key, body, headers)"
+    " VALUES (:event_id, :routing_key, :body, CAST(:headers AS jsonb))"
+    " ON CONFLICT (event_id) DO NOTHING RETURNING seq)"
+    " SELECT seq, pg_notify(:channel, '') FROM staged"
+)
+
+
 async def add_to_outbox(conn: AsyncConnection, schema: str, envelope: Envelope) -> bool:
     """Stage an event in the caller's transaction. Returns False if its id was already staged."""
     result = await conn.execute(
-        text(
-            "INSERT INTO outbox (event_id, routing_key, body, headers) "
-            "VALUES (:event_id, :routing_key, :body, CAST(:headers AS jsonb)) "
-            "ON CONFLICT (event_id) DO NOTHING RETURNING seq"
-        ),
+        _STAGE,
         {
             "event_id": envelope.id,
             "routing_key": envelope.type,
             "body": envelope.to_json_bytes(),
             "headers": json.dumps(amqp_headers(envelope)),
+            "channel": notify_channel(schema),
         },
     )
-    staged = result.first() is not None
-    if staged:
-        await conn.execute(
-            text("SELECT pg_notify(:channel, '')"), {"channel": notify_channel(schema)}
-        )
-    return staged
+    return result.first() is not None
