@@ -11,6 +11,7 @@ import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 from notifier.bootstrap import create_app
 from notifier.settings import NotifierSettings
+from prometheus_client import REGISTRY
 from waops_contracts import Envelope
 from waops_contracts.events import Actor, CommandRejected, LeadCreated, SalesRep
 from waops_sandbox import SandboxConfig, create_sandbox_app
@@ -50,7 +51,7 @@ def settings(isolated: Isolated, graph: TestClient[Any, Any], **extra: Any) -> N
     )
 
 
-def lead_created(lead_id: str = "lead-1") -> Envelope:
+def lead_created(lead_id: str = "lead-1", traceparent: str | None = None) -> Envelope:
     return Envelope.wrap(
         LeadCreated(
             lead_id=lead_id,
@@ -67,6 +68,7 @@ def lead_created(lead_id: str = "lead-1") -> Envelope:
         source="waops/core",
         tenant_id="demo",
         subject=f"LEAD/{lead_id}",
+        traceparent=traceparent,
     )
 
 
@@ -78,8 +80,20 @@ async def sent(graph: TestClient[Any, Any], count: int) -> list[dict[str, Any]]:
     return await eventually(enough, what=f"{count} sends at the Graph API")
 
 
+def duplicates_seen() -> float:
+    """This process's count of duplicate deliveries recognised by the notifier's consumer."""
+    labels = {
+        "consumer": "notifier.notifications",
+        "event_type": LeadCreated.event_type,
+        "outcome": "duplicate",
+    }
+    return REGISTRY.get_sample_value("waops_events_consumed_total", labels) or 0.0
+
+
 async def test_a_new_lead_gets_its_reference_once(isolated: Isolated, graph: Any) -> None:
-    created = lead_created()
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    created = lead_created(traceparent=f"00-{trace_id}-00f067aa0ba902b7-01")
+    before = duplicates_seen()
     async with (
         EventTap(isolated.amqp_url, "waops.message.#") as tap,
         running_service(create_app, settings(isolated, graph)),
@@ -87,6 +101,11 @@ async def test_a_new_lead_gets_its_reference_once(isolated: Isolated, graph: Any
         await publish(isolated.amqp_url, created, created)  # a duplicate delivery
         [message] = await sent(graph, 1)
         [event] = await tap.wait_for("waops.message.sent.v1")
+
+        async def duplicate_handled() -> bool:
+            return duplicates_seen() > before
+
+        await eventually(duplicate_handled, what="the duplicate to be handled")
 
     assert message["to"] == "9779841234567"
     assert message["request"]["type"] == "text"
@@ -96,6 +115,9 @@ async def test_a_new_lead_gets_its_reference_once(isolated: Isolated, graph: Any
     assert event.data["provider_message_id"] == message["id"]
     assert event.causationid == created.id
     assert event.subject == "LEAD/lead-1"
+    # The send, though made later by the dispatcher, joins the trace of the lead's event.
+    assert message["traceparent"].split("-")[1] == trace_id
+    assert event.traceparent is not None and event.traceparent.split("-")[1] == trace_id
     assert len(await (await graph.get("/_sandbox/sent")).json()) == 1
 
 

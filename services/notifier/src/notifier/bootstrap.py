@@ -31,8 +31,7 @@ def create_app(settings: NotifierSettings | None = None) -> web.Application:
     runtime = build_runtime(settings)
 
     async def dispatcher(_: web.Application) -> AsyncIterator[None]:
-        timeout = aiohttp.ClientTimeout(total=settings.send_timeout)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
+        async with aiohttp.ClientSession() as session:  # each send has its own timeout
             provider = MetaCloudProvider(
                 base_url=settings.graph_url,
                 version=settings.meta_graph_version,
@@ -49,6 +48,7 @@ def create_app(settings: NotifierSettings | None = None) -> web.Application:
                 listen_dsn=asyncpg_dsn(settings.database_url),
                 max_attempts=settings.send_max_attempts,
                 poll_interval=settings.outbox_poll_interval,
+                stop_timeout=settings.shutdown_timeout,
             )
             sender.start()
             yield

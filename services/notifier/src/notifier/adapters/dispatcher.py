@@ -14,7 +14,8 @@ import asyncio
 import contextlib
 from datetime import UTC, datetime, timedelta
 
-from opentelemetry.trace import SpanKind
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, StatusCode
 from sqlalchemy.ext.asyncio import AsyncEngine
 from waops_contracts.events import MessageFailed, MessageSent, ObjectRef
 from waops_messaging import EventWriter, Wakeup
@@ -28,7 +29,12 @@ from notifier.adapters.outbound import (
     mark_retry,
     mark_sent,
 )
-from notifier.adapters.providers.base import ProviderError, WhatsAppProvider
+from notifier.adapters.providers.base import (
+    ProviderError,
+    SendResult,
+    TransientProviderError,
+    WhatsAppProvider,
+)
 
 log = get_logger(__name__)
 tracer = get_tracer("waops.notifier")
@@ -46,6 +52,7 @@ class Dispatcher:
         max_attempts: int,
         poll_interval: float = 1.0,
         lease_seconds: float = 60.0,
+        stop_timeout: float = 20.0,
     ) -> None:
         self._engine = engine
         self._writer = writer
@@ -53,6 +60,7 @@ class Dispatcher:
         self._provider_name = provider_name
         self._max_attempts = max_attempts
         self._lease = lease_seconds
+        self._stop_timeout = stop_timeout
         self._wakeup = Wakeup(listen_dsn, NOTIFY_CHANNEL, poll_interval)
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -65,7 +73,7 @@ class Dispatcher:
         self._wakeup.set()
         if self._task is not None:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._task, timeout=20)
+                await asyncio.wait_for(self._task, timeout=self._stop_timeout)
         await self._wakeup.close()
 
     async def _run(self) -> None:
@@ -85,23 +93,24 @@ class Dispatcher:
         return len(batch)
 
     async def _send(self, message: Outbound) -> None:
+        # The one span of a send, whatever the provider: it joins the trace of the event that
+        # queued the message, and the provider passes it on in the request's traceparent.
         with tracer.start_as_current_span(
             f"send {message.template}",
             context=context_from_traceparent(message.traceparent),
             kind=SpanKind.CLIENT,
             attributes={"waops.outbound_id": message.id},
         ):
-            await self._send_in_trace(message)
+            try:
+                result = await self._provider.send_text(message.to_phone, message.body)
+            except ProviderError as exc:
+                await self._failed(message, exc)
+            except Exception as exc:  # unexpected: transient, bounded by max_attempts
+                await self._failed(message, TransientProviderError(None, repr(exc)))
+            else:
+                await self._sent(message, result)
 
-    async def _send_in_trace(self, message: Outbound) -> None:
-        try:
-            result = await self._provider.send_text(message.to_phone, message.body)
-        except ProviderError as exc:
-            await self._failed(message, exc)
-            return
-        except Exception as exc:  # unexpected: treat as transient, bounded by max_attempts
-            await self._failed(message, None, repr(exc))
-            return
+    async def _sent(self, message: Outbound, result: SendResult) -> None:
         async with self._engine.begin() as conn:
             await mark_sent(conn, message.id, self._provider_name, result.provider_message_id)
             await self._writer.write(
@@ -123,19 +132,16 @@ class Dispatcher:
             )
         log.info("message.sent", outbound_id=message.id, template=message.template)
 
-    async def _failed(
-        self, message: Outbound, exc: ProviderError | None, text: str | None = None
-    ) -> None:
-        action = exc.action if exc is not None else "retry"
-        error = text or f"{exc}"
+    async def _failed(self, message: Outbound, exc: ProviderError) -> None:
+        error, code = str(exc), exc.code
+        _mark_span(exc)
         async with self._engine.begin() as conn:
-            if action == "retry" and message.attempts < self._max_attempts:
+            if exc.action == "retry" and message.attempts < self._max_attempts:
                 delay = min(2**message.attempts, 300)
                 at = datetime.now(UTC) + timedelta(seconds=delay)
                 await mark_retry(conn, message.id, error, at)
                 log.warning("message.retry", outbound_id=message.id, error=error, in_s=delay)
                 return
-            code = exc.code if exc is not None else None
             await mark_failed(conn, message.id, code, error)
             await self._writer.write(
                 conn,
@@ -153,10 +159,22 @@ class Dispatcher:
                 correlation_id=message.correlation_id,
                 causation_id=message.causation_id,
             )
-        if action == "halt":
-            log.critical("provider.halt", error=error, code=code)
+        # The provider's request id (Meta's fbtrace_id) is what its support asks for.
+        fields = {"code": code, "details": exc.details, "provider_trace_id": exc.trace_id}
+        if exc.action == "halt":
+            log.critical("provider.halt", error=error, **fields)
         else:
-            log.error("message.failed", outbound_id=message.id, error=error, code=code)
+            log.error("message.failed", outbound_id=message.id, error=error, **fields)
+
+
+def _mark_span(exc: ProviderError) -> None:
+    span = trace.get_current_span()
+    span.record_exception(exc)
+    span.set_status(StatusCode.ERROR, str(exc))
+    if exc.http_status is not None:
+        span.set_attribute("http.response.status_code", exc.http_status)
+    if exc.code is not None:
+        span.set_attribute("whatsapp.error.code", exc.code)
 
 
 def _about(message: Outbound) -> ObjectRef | None:

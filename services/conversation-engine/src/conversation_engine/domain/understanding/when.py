@@ -1,8 +1,9 @@
 """When a message says the travel is: a month ("March 2025", "in March") or a day
 ("20th March 2025", "next Friday").
 
-dateparser reads the phrases, but only phrases found first by the regexes below: run over
-the whole text it is slow, and it reads dates into anything ("3 people" as the 3rd).
+The regexes below find the phrases. A month phrase's own groups give its day, month and year;
+dateparser reads only the relative phrases ("next Friday", "in 3 days"): run over the whole
+text it is slow, and it reads dates into anything ("3 people" as the 3rd).
 """
 
 from __future__ import annotations
@@ -55,22 +56,27 @@ def travel_time(text: str, *, today: date) -> TravelTime:
 def _month_phrase(phrase: re.Match[str], today: date) -> TravelTime | None:
     month = MONTHS[phrase["month"][:3]]
     day = phrase["day"] or phrase["day_after"]
-    year = phrase["year"]
+    year = int(phrase["year"]) if phrase["year"] else None
     if phrase["month"] == "may" and not (day or year or phrase["cue"]):
         return None  # "may" the verb, as in "may I ask"
-    if day is None and year is None:
-        # "in March": the next March, this one while it lasts (dateparser would skip it).
-        year = str(today.year if month >= today.month else today.year + 1)
+    if day is None:
+        # "in March": the next March, this one while it lasts.
+        year = year or (today.year if month >= today.month else today.year + 1)
         return TravelTime(month=f"{year}-{month:02d}")
-    return _parsed(" ".join(part for part in (day, phrase["month"], year) if part), today)
+    try:
+        when = date(year or today.year, month, int(day.rstrip("stndrh")))  # "20th": 20
+        if year is None and when < today:  # "on 5 Jan", said after it: next year's
+            when = when.replace(year=today.year + 1)
+    except ValueError:  # "February 30"
+        return None
+    return TravelTime(month=when.strftime("%Y-%m"), date=when)
 
 
 def _parsed(phrase: str, today: date) -> TravelTime | None:
-    """The phrase as dateparser reads it: a day gives a date, a week or month a month."""
+    """A relative phrase as dateparser reads it: a day gives a date, a week or month a month."""
     settings = {
         "PREFER_DATES_FROM": "future",
         "RELATIVE_BASE": datetime.combine(today, time()),
-        "PREFER_DAY_OF_MONTH": "first",
     }
     found = DateDataParser(languages=["en"], settings=settings).get_date_data(phrase)
     if found.date_obj is None or found.period not in {"day", "week", "month"}:

@@ -6,7 +6,7 @@ A failed send leads to one of three actions, decided here once for every provide
 - ``drop``: this message can never succeed as is (outside the 24-hour window, bad number,
   bad parameter, template errors) — record the failure, do not retry;
 - ``halt``: the channel itself is broken (expired token, policy block, permissions) — every
-  further send would fail too, so stop and alert a human.
+  further send would fail too: record the failure and alert a human (logged critical).
 """
 
 from __future__ import annotations
@@ -99,10 +99,6 @@ class ProviderError(Exception):
         self.action: Action = action or self.fixed_action or classify(code, http_status)
         self.details = details
         self.trace_id = trace_id  # the provider's request id (Meta's fbtrace_id)
-
-    @property
-    def retryable(self) -> bool:
-        return self.action == "retry"
 
     @staticmethod
     def of(

@@ -4,7 +4,8 @@ The base URL is configurable so the same client talks to graph.facebook.com, to 
 waops sandbox or to any server speaking the Graph API. Errors are mapped from the Graph
 error body (``{"error": {"code", "message", "error_data", "fbtrace_id"}}``) to
 ``ProviderError`` by code, as Meta recommends. The W3C ``traceparent`` of the current span
-goes out with each request so a send can be followed across the provider hop.
+(the dispatcher's, one per send) goes out with each request so a send can be followed across
+the provider hop; the provider opens no span of its own.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ import json
 from typing import Any
 
 import aiohttp
-from opentelemetry.trace import SpanKind
-
-from waops_observability import current_traceparent, get_tracer
+from waops_observability import current_traceparent
 
 from notifier.adapters.providers.base import (
     PermanentProviderError,
@@ -23,8 +22,6 @@ from notifier.adapters.providers.base import (
     SendResult,
     TransientProviderError,
 )
-
-_tracer = get_tracer(__name__)
 
 
 def _digits(phone: str) -> str:
@@ -45,10 +42,6 @@ class MetaCloudProvider:
         self._token = access_token
         self._session = session
         self._timeout = timeout
-
-    @property
-    def messages_url(self) -> str:
-        return self._url
 
     async def send_text(self, to_phone: str, body: str) -> SendResult:
         to = _digits(to_phone)
@@ -72,35 +65,28 @@ class MetaCloudProvider:
             ) from exc
 
     async def _post(self, payload: dict[str, Any]) -> Any:
-        with _tracer.start_as_current_span("whatsapp.send", kind=SpanKind.CLIENT) as span:
-            headers = {
-                "Authorization": f"Bearer {self._token}",
-                "Content-Type": "application/json",
-            }
-            if (traceparent := current_traceparent()) is not None:
-                headers["traceparent"] = traceparent
-            try:
-                async with self._session.post(
-                    self._url,
-                    data=json.dumps(payload),
-                    headers=headers,
-                    timeout=aiohttp.ClientTimeout(total=self._timeout),
-                ) as resp:
-                    status, text = resp.status, await resp.text()
-            except TimeoutError as exc:
-                raise TransientProviderError(None, f"timed out after {self._timeout}s") from exc
-            except aiohttp.ClientError as exc:
-                raise TransientProviderError(None, f"connection failed: {exc!r}") from exc
-            span.set_attribute("http.response.status_code", status)
-            try:
-                answer = json.loads(text)
-            except ValueError:
-                answer = None
-            if 200 <= status < 300:
-                return answer
-            error = _error(status, answer, text)
-            span.set_attribute("whatsapp.error.code", error.code if error.code is not None else -1)
-            raise error
+        headers = {"Authorization": f"Bearer {self._token}", "Content-Type": "application/json"}
+        if (traceparent := current_traceparent()) is not None:
+            headers["traceparent"] = traceparent
+        try:
+            async with self._session.post(
+                self._url,
+                data=json.dumps(payload),
+                headers=headers,
+                timeout=aiohttp.ClientTimeout(total=self._timeout),
+            ) as resp:
+                status, text = resp.status, await resp.text()
+        except TimeoutError as exc:
+            raise TransientProviderError(None, f"timed out after {self._timeout}s") from exc
+        except aiohttp.ClientError as exc:
+            raise TransientProviderError(None, f"connection failed: {exc!r}") from exc
+        try:
+            answer = json.loads(text)
+        except ValueError:
+            answer = None
+        if 200 <= status < 300:
+            return answer
+        raise _error(status, answer, text)
 
 
 def _error(status: int, answer: Any, text: str) -> ProviderError:
