@@ -16,7 +16,6 @@ from audit.adapters.audit_log import append, verify_chain
 from audit.bootstrap import build_runtime, create_app
 from audit.domain import fact_from
 from audit.settings import AuditSettings
-from prometheus_client import REGISTRY
 from waops_contracts import Envelope
 from waops_contracts.events import (
     Actor,
@@ -28,6 +27,7 @@ from waops_contracts.events import (
 from waops_service_kit.db import asyncpg_dsn
 from waops_service_kit.migrations import migrate
 from waops_service_kit.provision import service_url
+from waops_testing import services
 from waops_testing.plugin import Isolated
 from waops_testing.poll import eventually
 from waops_testing.services import publish, running_service, settings_for
@@ -106,9 +106,7 @@ async def entries(client: TestClient[Any, Any], count: int, **query: Any) -> lis
 
 
 def consumed(outcome: str, event_type: str = CommandRequested.event_type) -> float:
-    """This process's count of audit.commands deliveries with ``outcome`` (a Prometheus counter)."""
-    labels = {"consumer": "audit.commands", "event_type": event_type, "outcome": outcome}
-    return REGISTRY.get_sample_value("waops_events_consumed_total", labels) or 0.0
+    return services.consumed("audit.commands", event_type, outcome)
 
 
 @contextlib.asynccontextmanager

@@ -11,13 +11,12 @@ import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 from notifier.bootstrap import create_app
 from notifier.settings import NotifierSettings
-from prometheus_client import REGISTRY
 from waops_contracts import Envelope
 from waops_contracts.events import Actor, CommandRejected, LeadCreated, SalesRep
 from waops_sandbox import SandboxConfig, create_sandbox_app
 from waops_testing.plugin import Isolated
 from waops_testing.poll import eventually
-from waops_testing.services import EventTap, publish, running_service, settings_for
+from waops_testing.services import EventTap, consumed, publish, running_service, settings_for
 
 pytestmark = pytest.mark.integration
 CUSTOMER = "+9779841234567"
@@ -81,13 +80,7 @@ async def sent(graph: TestClient[Any, Any], count: int) -> list[dict[str, Any]]:
 
 
 def duplicates_seen() -> float:
-    """This process's count of duplicate deliveries recognised by the notifier's consumer."""
-    labels = {
-        "consumer": "notifier.notifications",
-        "event_type": LeadCreated.event_type,
-        "outcome": "duplicate",
-    }
-    return REGISTRY.get_sample_value("waops_events_consumed_total", labels) or 0.0
+    return consumed("notifier.notifications", LeadCreated.event_type, "duplicate")
 
 
 async def test_a_new_lead_gets_its_reference_once(isolated: Isolated, graph: Any) -> None:

@@ -9,7 +9,7 @@ from waops_contracts import Envelope
 from waops_contracts.events import Actor, CommandSucceeded, LeadCreated, ObjectRef
 from waops_testing.plugin import Isolated
 from waops_testing.poll import eventually
-from waops_testing.services import publish, running_service, settings_for
+from waops_testing.services import consumed, publish, running_service, settings_for
 
 pytestmark = pytest.mark.integration
 TENANT = {"X-Waops-Tenant": "demo"}
@@ -40,6 +40,7 @@ async def test_enquiry_and_lead_creation_land_on_the_lead(isolated: Isolated) ->
         subject="LEAD/lead-1",
         causation=enquiry,
     )
+    duplicates = consumed("timeline.all-events", created.type, "duplicate")
     async with running_service(create_app, settings) as client:
         await publish(isolated.amqp_url, enquiry, created, created)  # one duplicate
 
@@ -48,6 +49,12 @@ async def test_enquiry_and_lead_creation_land_on_the_lead(isolated: Isolated) ->
             return body["entries"] if len(body["entries"]) >= 2 else None
 
         entries = await eventually(two_entries, what="two timeline entries")
+        await eventually(
+            lambda: consumed("timeline.all-events", created.type, "duplicate") > duplicates,
+            what="the duplicate to be recognised",
+        )
+        body = await (await client.get("/v1/timeline/LEAD/lead-1", headers=TENANT)).json()
+        assert body["entries"] == entries
         assert [e["summary"] for e in entries] == [
             "Enquiry received: EBC for 3 in March 2025",
             "Lead EBC2501234 created (NEW)",

@@ -11,6 +11,7 @@ import aio_pika
 import asyncpg
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from prometheus_client import REGISTRY
 from waops_contracts import CONTENT_TYPE, Envelope
 from waops_messaging.outbox import amqp_headers
 from waops_service_kit.db import asyncpg_dsn
@@ -62,6 +63,14 @@ async def service_db(iso: Isolated, schema: str) -> AsyncIterator[asyncpg.Connec
         yield conn
     finally:
         await conn.close()
+
+
+def consumed(consumer: str, event_type: str, outcome: str) -> float:
+    """How many deliveries this process's consumers finished with ``outcome`` (``handled``,
+    ``duplicate``, ...): read from the kit's Prometheus counter, so a test can wait for a
+    duplicate to have been recognised before asserting nothing changed."""
+    labels = {"consumer": consumer, "event_type": event_type, "outcome": outcome}
+    return REGISTRY.get_sample_value("waops_events_consumed_total", labels) or 0.0
 
 
 async def publish(amqp_url: str, *envelopes: Envelope) -> None:
