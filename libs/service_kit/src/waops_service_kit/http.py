@@ -98,6 +98,21 @@ async def healthz(_: web.Request) -> web.Response:
 TENANT_HEADER = "X-Waops-Tenant"
 
 
+def query_int(request: web.Request, name: str, *, default: int, low: int, high: int) -> int:
+    """An integer query parameter within [low, high]; anything else is a 400 naming it
+    (``BAD_LIMIT`` for ``limit``), never a silent clamp or a database error."""
+    raw = request.query.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, f"BAD_{name.upper()}", f"{name} must be an integer") from None
+    if not low <= value <= high:
+        raise ApiError(400, f"BAD_{name.upper()}", f"{name} must be between {low} and {high}")
+    return value
+
+
 def tenant_of(request: web.Request) -> str:
     """Every API call is scoped to one tenant, named in the X-Waops-Tenant header."""
     tenant = request.headers.get(TENANT_HEADER, "").strip()

@@ -10,26 +10,13 @@ from __future__ import annotations
 from aiohttp import web
 from multidict import MultiMapping
 from waops_service_kit import RUNTIME, ApiError
-from waops_service_kit.http import tenant_of
+from waops_service_kit.http import query_int, tenant_of
 
 from audit.adapters.audit_log import AuditFilter, entries_page, verify_chain
 from audit.domain import OUTCOMES
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
-
-
-def _int_param(query: MultiMapping[str], name: str, default: int, low: int, high: int) -> int:
-    raw = query.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, f"BAD_{name.upper()}", f"{name} must be an integer") from None
-    if not low <= value <= high:
-        raise ApiError(400, f"BAD_{name.upper()}", f"{name} must be between {low} and {high}")
-    return value
 
 
 def _filter(query: MultiMapping[str]) -> AuditFilter:
@@ -52,8 +39,8 @@ def _filter(query: MultiMapping[str]) -> AuditFilter:
 async def list_audit(request: web.Request) -> web.Response:
     tenant = tenant_of(request)
     where = _filter(request.query)
-    after = _int_param(request.query, "after", 0, 0, 2**63 - 1)
-    limit = _int_param(request.query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    after = query_int(request, "after", default=0, low=0, high=2**63 - 1)
+    limit = query_int(request, "limit", default=DEFAULT_LIMIT, low=1, high=MAX_LIMIT)
     async with request.app[RUNTIME].engine.connect() as conn:
         entries, cursor = await entries_page(conn, tenant, where, after=after, limit=limit)
     return web.json_response({"entries": entries, "next": cursor})

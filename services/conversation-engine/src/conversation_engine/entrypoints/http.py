@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 from waops_service_kit import RUNTIME, ApiError
-from waops_service_kit.http import tenant_of
+from waops_service_kit.http import query_int, tenant_of
 
 from conversation_engine.adapters.conversations import (
     conversation_with_messages,
@@ -20,23 +20,13 @@ from conversation_engine.adapters.read_models import catalogue_listing
 from conversation_engine.domain.conversations import normalize_phone
 
 
-def _limit(request: web.Request, default: int, most: int) -> int:
-    try:
-        limit = int(request.query.get("limit", str(default)))
-    except ValueError:
-        raise ApiError(400, "BAD_LIMIT", "limit must be an integer") from None
-    if limit < 1:
-        raise ApiError(400, "BAD_LIMIT", "limit must be at least 1")
-    return min(limit, most)
-
-
 async def get_conversation(request: web.Request) -> web.Response:
     tenant = tenant_of(request)
     raw_id = request.match_info["conversation_id"]
     conversation_id = parse_id(raw_id)
     if conversation_id is None:
         raise ApiError(400, "BAD_CONVERSATION_ID", "a conversation id is a UUID", id=raw_id)
-    limit = _limit(request, 500, 2000)
+    limit = query_int(request, "limit", default=500, low=1, high=2000)
     async with request.app[RUNTIME].engine.connect() as conn:
         conversation = await conversation_with_messages(conn, tenant, conversation_id, limit)
     if conversation is None:
@@ -50,7 +40,7 @@ async def list_conversations(request: web.Request) -> web.Response:
     if not phone:
         raise ApiError(400, "PHONE_REQUIRED", "the phone query parameter is required")
     channel_id = request.query.get("channel_id") or None
-    limit = _limit(request, 50, 200)
+    limit = query_int(request, "limit", default=50, low=1, high=200)
     async with request.app[RUNTIME].engine.connect() as conn:
         found = await conversations_of(conn, tenant, normalize_phone(phone), channel_id, limit)
     return web.json_response({"conversations": found})
