@@ -2,6 +2,7 @@
 
 from waops_contracts import events
 from waops_contracts.envelope import CONTENT_TYPE, Envelope, new_event_id, stable_event_id
+from waops_contracts.keys import conversation_key
 from waops_contracts.registry import EVENT_TYPES, EXAMPLES, Event, UnknownEventType, parse_payload
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "Envelope",
     "Event",
     "UnknownEventType",
+    "conversation_key",
     "events",
     "new_event_id",
     "parse_payload",

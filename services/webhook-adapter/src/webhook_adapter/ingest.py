@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
+from waops_contracts import conversation_key
 from waops_messaging import EventWriter
 
 from webhook_adapter.adapters import store
@@ -23,11 +24,6 @@ class Outcome:
     published: int = 0
     duplicates: int = 0
     problems: list[str] = field(default_factory=list)
-
-
-def partition_key(channel_id: str, phone: str) -> str:
-    """``<channel>:<phone>``, the conversation key consumers partition on (docs/spine.md)."""
-    return f"{channel_id}:{phone}"
 
 
 def phone_subject(phone: str) -> str:
@@ -64,7 +60,7 @@ async def ingest(
                 subject=phone_subject(update.phone),
                 event_id=update.event_id,
                 # A status travels with the phone's messages: one conversation, one order.
-                partition_key=partition_key(channel.id, update.phone),
+                partition_key=conversation_key(channel.id, update.phone),
             )
         outcome.published += len(fresh)
         outcome.duplicates += len(change.messages) + len(change.statuses) - len(fresh)

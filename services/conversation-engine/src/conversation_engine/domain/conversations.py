@@ -152,8 +152,3 @@ def create_lead_args(enquiry: UnderstoodEnquiry) -> dict[str, Any]:
 
 def conversation_subject(conversation_id: str) -> str:
     return f"CONVERSATION/{conversation_id}"
-
-
-def partition_key(channel_id: str, phone: str) -> str:
-    """Every event of one conversation carries this key, so consumers keep them in order."""
-    return f"{channel_id}:{phone}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from waops_contracts import stable_event_id
+from waops_contracts import conversation_key, stable_event_id
 from waops_contracts.events import Actor, CommandRequested, ConversationOpened, MessageReceived
 from waops_messaging import HandlerContext
 from waops_observability import get_logger
@@ -28,7 +28,6 @@ from conversation_engine.domain.conversations import (
     next_step,
     normalize_phone,
     opening_window,
-    partition_key,
 )
 from conversation_engine.domain.understanding import Enquiry, understand_enquiry
 
@@ -52,7 +51,7 @@ async def on_message_received(
     phone = normalize_phone(event.from_phone)
     sent_at = as_utc(event.sent_at)
     ttl = ctx.deps.conversation_ttl
-    key = partition_key(event.channel_id, phone)
+    key = conversation_key(event.channel_id, phone)
     role = actor_role(await directory_entry(ctx.conn, tenant, phone))
 
     current = await store.lock_open_conversation(ctx.conn, tenant, event.channel_id, phone)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from waops_contracts import conversation_key
 from waops_contracts.events import CommandRejected, CommandSucceeded, ConversationBound
 from waops_messaging import HandlerContext
 from waops_observability import get_logger
 
 from conversation_engine.adapters import conversations as store
-from conversation_engine.domain.conversations import conversation_subject, partition_key
+from conversation_engine.domain.conversations import conversation_subject
 
 log = get_logger(__name__)
 
@@ -32,7 +33,7 @@ async def on_command_succeeded(event: CommandSucceeded, ctx: HandlerContext[obje
     await ctx.publish(
         ConversationBound(conversation_id=str(conversation_id), object=event.object),
         subject=conversation_subject(str(conversation_id)),
-        partition_key=partition_key(changed["channel_id"], changed["phone"]),
+        partition_key=conversation_key(changed["channel_id"], changed["phone"]),
     )
     log.info(
         "conversation.bound",
