@@ -24,6 +24,20 @@ def config_from_env() -> SandboxConfig:
         graph_version=env("WAOPS_META_GRAPH_VERSION", "v21.0"),
         webhook_url=env("WAOPS_SANDBOX_WEBHOOK_URL", "http://127.0.0.1:8080/webhooks/meta") or None,
         verify_token=env("WAOPS_META_VERIFY_TOKEN") or None,
+        base_url=env("WAOPS_SANDBOX_BASE_URL", "http://127.0.0.1:8090"),
+        d360_api_key=env("WAOPS_D360_API_KEY", "sandbox-d360-api-key"),
+        d360_webhook_url=env(
+            "WAOPS_SANDBOX_D360_WEBHOOK_URL", "http://127.0.0.1:8080/webhooks/360dialog"
+        )
+        or None,
+        d360_webhook_secret=env("WAOPS_D360_WEBHOOK_SECRET") or None,
+        twilio_account_sid=env("WAOPS_TWILIO_ACCOUNT_SID", "AC00000000000000000000000000000000"),
+        twilio_auth_token=env("WAOPS_TWILIO_AUTH_TOKEN", "sandbox-twilio-auth-token"),
+        twilio_whatsapp_number=env("WAOPS_TWILIO_WHATSAPP_NUMBER", "+14155238886"),
+        twilio_webhook_url=env(
+            "WAOPS_SANDBOX_TWILIO_WEBHOOK_URL", "http://127.0.0.1:8080/webhooks/twilio"
+        )
+        or None,
     )
 
 

@@ -47,6 +47,17 @@ class SandboxConfig:
     webhook_url: str | None = None  # the adapter's /webhooks/meta URL
     verify_token: str | None = None  # for /_sandbox/webhook/verify (hub.challenge GET)
     webhook_timeout: float = 10.0
+    # The sandbox's own externally visible URL (media download URLs, Twilio MediaUrlN).
+    base_url: str = "http://127.0.0.1:8090"
+    # 360dialog: the D360-API-KEY it accepts, where its webhooks go, their optional secret.
+    d360_api_key: str = "sandbox-d360-api-key"
+    d360_webhook_url: str | None = None  # the adapter's /webhooks/360dialog URL
+    d360_webhook_secret: str | None = None
+    # Twilio: the account it plays, the WhatsApp sender, where inbound webhooks go.
+    twilio_account_sid: str = "AC00000000000000000000000000000000"
+    twilio_auth_token: str = "sandbox-twilio-auth-token"
+    twilio_whatsapp_number: str = "+14155238886"
+    twilio_webhook_url: str | None = None  # the adapter's /webhooks/twilio URL (as signed)
 
 
 @dataclass
