@@ -153,13 +153,13 @@ async def test_reference_year_follows_travel_date_or_this_year(
     ("change", "status", "code"),
     [
         ({"tour_code": "XYZ"}, 422, "UNKNOWN_TOUR"),
-        ({"customer_phone": "call me maybe"}, 400, "INVALID_PHONE"),
-        ({"customer_phone": "+9779"}, 400, "INVALID_PHONE"),
+        ({"customer_phone": "call me maybe"}, 422, "INVALID_PHONE"),
+        ({"customer_phone": "+9779"}, 422, "INVALID_PHONE"),
         ({"pax": 0}, 400, "INVALID_REQUEST"),
         ({"pax": 51}, 400, "INVALID_REQUEST"),
         ({"pax": "many"}, 400, "INVALID_REQUEST"),
         ({"travel_month": "2025-13"}, 400, "INVALID_REQUEST"),
-        ({"travel_date": "2025-04-02"}, 400, "INVALID_REQUEST"),  # not in March
+        ({"travel_date": "2025-04-02"}, 422, "INCONSISTENT_TRAVEL_DATES"),  # not in March
         ({"customer_phone": None}, 400, "INVALID_REQUEST"),
     ],
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -59,3 +60,11 @@ async def complete(
         ),
         {"t": tenant_id, "k": key, "s": status, "b": json.dumps(body)},
     )
+
+
+async def purge_older_than(conn: AsyncConnection, cutoff: datetime) -> int:
+    """Forget keys older than the retention: a client retries within minutes, not days."""
+    result = await conn.execute(
+        text("DELETE FROM idempotency_keys WHERE created_at < :cutoff"), {"cutoff": cutoff}
+    )
+    return int(result.rowcount or 0)

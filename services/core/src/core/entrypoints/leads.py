@@ -1,0 +1,118 @@
+"""Leads over HTTP: the enquiry intake the orchestrator calls, and reading a lead."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from core.adapters.leads import lead_view, parse_lead_id
+from core.api import Call, Reply, Routes
+from core.domain.errors import Invalid, NotFound
+from core.domain.leads import InconsistentTravelDates, LeadDraft, resolve_travel_month
+from core.domain.phones import InvalidPhone, normalize_phone
+from core.services.leads import create_lead
+
+routes = Routes(tag="leads", description="Enquiries and the sales pipeline")
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+
+
+class LeadRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    tour_code: Annotated[
+        str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=8)
+    ]
+    pax: int = Field(ge=1, le=50)
+    travel_month: Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] | None = (
+        None
+    )
+    travel_date: date | None = None
+    customer_phone: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    customer_name: Text | None = None
+    conversation_id: Text | None = None
+    channel_id: Text | None = None
+    enquiry_text: Annotated[str, StringConstraints(max_length=4096)] | None = None
+
+
+class SalesRepView(BaseModel):
+    user_id: str
+    name: str
+    phone: str
+
+
+class LeadView(BaseModel):
+    id: str
+    reference: str
+    state: str
+    tour_code: str
+    tour_name: str
+    pax: int
+    travel_month: str | None
+    travel_date: str | None
+    customer_phone: str
+    customer_name: str | None
+    assigned_to: SalesRepView | None
+    conversation_id: str | None
+    channel_id: str | None
+    enquiry_text: str | None
+    created_at: str
+
+
+class LeadEnvelope(BaseModel):
+    lead: LeadView
+
+
+def _draft(req: LeadRequest) -> LeadDraft:
+    try:
+        phone = normalize_phone(req.customer_phone)
+    except InvalidPhone as exc:
+        raise Invalid("INVALID_PHONE", str(exc), field="customer_phone") from None
+    try:
+        month = resolve_travel_month(req.travel_month, req.travel_date)
+    except InconsistentTravelDates as exc:
+        raise Invalid("INCONSISTENT_TRAVEL_DATES", str(exc)) from None
+    return LeadDraft(
+        tour_code=req.tour_code,
+        pax=req.pax,
+        customer_phone=phone,
+        travel_month=month,
+        travel_date=req.travel_date,
+        customer_name=req.customer_name or None,
+        conversation_id=req.conversation_id or None,
+        channel_id=req.channel_id or None,
+        enquiry_text=req.enquiry_text or None,
+    )
+
+
+@routes.post(
+    "/v1/leads",
+    body=LeadRequest,
+    response=LeadEnvelope,
+    status=201,
+    idempotency="required",
+    errors=(
+        (400, "IDEMPOTENCY_KEY_REQUIRED"),
+        (409, "IDEMPOTENCY_KEY_REUSED"),
+        (422, "UNKNOWN_TOUR"),
+        (422, "INVALID_PHONE"),
+        (422, "INCONSISTENT_TRAVEL_DATES"),
+    ),
+)
+async def post_lead(call: Call) -> Reply:
+    """Create a lead from an enquiry, assign a sales rep and publish lead.created."""
+    view = await create_lead(call, _draft(call.body))
+    return Reply({"lead": view}, headers={"Location": f"/v1/leads/{view['id']}"})
+
+
+@routes.get("/v1/leads/{lead_id}", response=LeadEnvelope, errors=((404, "LEAD_NOT_FOUND"),))
+async def get_lead(call: Call) -> dict[str, Any]:
+    """One lead, with its tour and its sales rep."""
+    raw_id = call.path["lead_id"]
+    lead_id = parse_lead_id(raw_id)
+    lead = await lead_view(call.conn, call.tenant_id, lead_id) if lead_id else None
+    if lead is None:
+        raise NotFound("LEAD_NOT_FOUND", "no such lead", id=raw_id)
+    return {"lead": lead}
