@@ -12,6 +12,7 @@ import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient
 from core.bootstrap import create_app
+from core.bootstrap_keys import DEPS, CoreDeps
 from core.demo import load_demo
 from core.settings import CoreSettings
 from sqlalchemy import text
@@ -54,6 +55,32 @@ class Core:
     async def get(self, path: str, tenant: str = TENANT) -> tuple[int, dict[str, Any]]:
         resp = await self.client.get(path, headers={"X-Waops-Tenant": tenant})
         return resp.status, await resp.json()
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        key: str | None = None,
+        actor: str | None = None,
+        tenant: str = TENANT,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, dict[str, Any]]:
+        """Any API call: JSON body, optional Idempotency-Key and acting staff id/phone."""
+        sent = {"X-Waops-Tenant": tenant}
+        if key is not None:
+            sent["Idempotency-Key"] = key
+        if actor is not None:
+            sent["X-Waops-Actor-Id"] = actor
+        sent.update(headers or {})
+        resp = await self.client.request(method, path, json=body, headers=sent)
+        return resp.status, await resp.json()
+
+    @property
+    def deps(self) -> CoreDeps:
+        """The clock (``deps.clock.advance``) and the sweeper (``deps.sweeper.run_once``)."""
+        return self.client.app[DEPS]
 
     async def scalar(self, sql: str, **params: Any) -> Any:
         async with self.runtime.engine.connect() as conn:
