@@ -1,0 +1,87 @@
+"""The API kit's shared behaviour: cursors, the clock, the sweeper, admin endpoints and the
+purge of old Idempotency-Key records."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from core.api.pagination import BadCursor, decode_cursor, encode_cursor, page
+from core.clock import Clock
+from core.sweeps import Sweeper
+
+
+def test_a_cursor_round_trips_and_a_forged_one_is_refused() -> None:
+    key = ["2026-11-26T05:00:00+00:00", str(uuid.uuid4())]
+    assert decode_cursor(encode_cursor(key), 2) == key
+    assert decode_cursor(None, 2) is None
+    for forged in ("not-base64!!", encode_cursor(["one"]), encode_cursor({"a": 1}.keys())):  # type: ignore[arg-type]
+        with pytest.raises(BadCursor):
+            decode_cursor(forged, 2)
+
+
+def test_a_page_says_whether_more_follow() -> None:
+    rows = [{"n": i} for i in range(4)]
+    items, cursor = page(rows, 3, lambda r: [r["n"]])
+    assert [r["n"] for r in items] == [0, 1, 2]
+    assert decode_cursor(cursor, 1) == [2]
+    items, cursor = page(rows[:3], 3, lambda r: [r["n"]])
+    assert len(items) == 3 and cursor is None
+
+
+def test_the_clock_only_moves_forward() -> None:
+    clock = Clock()
+    before = clock.now()
+    after = clock.advance(timedelta(hours=25))
+    assert after - before >= timedelta(hours=25)
+    with pytest.raises(ValueError):
+        clock.advance(timedelta(seconds=-1))
+
+
+async def test_one_failing_sweep_does_not_stop_the_others() -> None:
+    seen: list[datetime] = []
+
+    async def broken(*_: Any) -> int:
+        raise RuntimeError("boom")
+
+    async def working(_engine: Any, _writer: Any, now: datetime) -> int:
+        seen.append(now)
+        return 2
+
+    sweeper = Sweeper(None, None, Clock(), {"a": broken, "b": working}, 60)  # type: ignore[arg-type]
+    at = datetime(2030, 1, 1, tzinfo=UTC)
+    assert await sweeper.run_once(at) == {"b": 2}
+    assert seen == [at]
+
+
+async def test_the_clock_cannot_be_moved_outside_test_mode(core: Any) -> None:
+    status, body = await core.send("POST", "/v1/admin/clock", {"seconds": 60})
+    assert (status, body["error"]["code"]) == (409, "TEST_CLOCK_DISABLED")
+    status, body = await core.send("GET", "/v1/admin/clock")
+    assert status == 200 and body["offset_seconds"] == 0
+
+
+async def test_admin_runs_the_sweeps_and_old_idempotency_keys_are_purged(
+    core: Any, enquiry: dict[str, Any]
+) -> None:
+    status, _, _ = await core.post_lead(enquiry, key="kept-for-a-while")
+    assert status == 201
+    status, body = await core.send("POST", "/v1/admin/sweeps")
+    assert status == 200 and body["handled"]["idempotency.purge"] == 0
+    assert await core.scalar("SELECT count(*) FROM idempotency_keys") == 1
+    ttl = timedelta(hours=core.settings.idempotency_ttl_hours)
+    handled = await core.deps.sweeper.run_once(datetime.now(UTC) + ttl + timedelta(minutes=1))
+    assert handled["idempotency.purge"] == 1
+    assert await core.scalar("SELECT count(*) FROM idempotency_keys") == 0
+
+
+async def test_a_refusal_rolls_back_and_leaves_the_key_free(
+    core: Any, enquiry: dict[str, Any]
+) -> None:
+    status, body, _ = await core.post_lead({**enquiry, "tour_code": "NOPE"}, key="k-refused")
+    assert (status, body["error"]["code"]) == (422, "UNKNOWN_TOUR")
+    assert await core.scalar("SELECT count(*) FROM idempotency_keys") == 0
+    status, _, headers = await core.post_lead(enquiry, key="k-refused")
+    assert status == 201 and "Idempotent-Replayed" not in headers
