@@ -69,6 +69,10 @@ def test_unreadable_items_are_problems_and_the_rest_is_read() -> None:
     assert "wamid.nofrom" in change.problems[0]
 
 
+KINDS = [
+    *("text", "image", "audio", "location", "contacts", "interactive", "button"),
+    *("reaction", "order", "system", "unsupported", "sticker"),
+]
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
@@ -80,9 +84,21 @@ fields = st.fixed_dictionaries(
         "id": json_values | st.text(),
         "from": json_values | st.from_regex(r"\d{6,15}", fullmatch=True),
         "timestamp": json_values | st.from_regex(r"\d{1,12}", fullmatch=True),
-        "type": json_values | st.sampled_from(["text", "image", "location"]),
+        "type": json_values | st.sampled_from(KINDS),
         "text": json_values,
-        "image": json_values,
+        "image": json_values | st.just({"id": "m1", "voice": "yes"}),
+        "location": json_values | st.just({"latitude": 1, "longitude": "east"}),
+        "contacts": json_values,
+        "interactive": json_values
+        | st.just({"type": "list_reply", "list_reply": {"id": 1, "title": None}}),
+        "button": json_values,
+        "reaction": json_values | st.just({"message_id": "wamid.x", "emoji": ""}),
+        "order": json_values | st.just({"product_items": [{"product_retailer_id": 5}]}),
+        "system": json_values | st.just({"new_wa_id": "no digits"}),
+        "context": json_values | st.just({"from": "", "forwarded": "yes"}),
+        "referral": json_values,
+        "conversation": json_values | st.just({"expiration_timestamp": "soon"}),
+        "pricing": json_values,
         "status": json_values | st.sampled_from(["sent", "read"]),
         "recipient_id": json_values,
         "errors": json_values,

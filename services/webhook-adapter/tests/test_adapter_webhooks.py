@@ -144,12 +144,16 @@ async def test_statuses_are_published_once_per_status(start_adapter: StartAdapte
         first, second = await adapter.published(2)
         assert first.id == stable_event_id("meta", "wamid.out1", "delivered")
         assert first.partitionkey == f"{CHANNEL}:{PHONE}"
-        assert MessageStatus.model_validate(first.data) == MessageStatus(
+        status = MessageStatus.model_validate(first.data)
+        assert status.conversation is not None and status.pricing is not None
+        assert (status.pricing.category, status.conversation.origin_type) == ("service", "service")
+        assert status.model_copy(update={"conversation": None, "pricing": None}) == MessageStatus(
             provider="sandbox",
             channel_id=CHANNEL,
             provider_message_id="wamid.out1",
             recipient_phone=PHONE,
             status="delivered",
+            provider_status="delivered",
             occurred_at=datetime.fromtimestamp(1736500503, UTC),
         )
         failure = MessageStatus.model_validate(second.data)
@@ -185,16 +189,16 @@ async def test_a_batch_of_two_messages_is_two_events_and_media_is_kept(
         assert envs[1].partitionkey == f"{CHANNEL}:{other}"
 
 
-async def test_a_kind_not_normalised_yet_is_still_published(start_adapter: StartAdapter) -> None:
+async def test_a_type_waops_cannot_read_is_still_published(start_adapter: StartAdapter) -> None:
     async with start_adapter() as adapter:
-        location = texted(wamid="wamid.loc")
-        message = value_of(location)["messages"][0]
+        poll = texted(wamid="wamid.poll")
+        message = value_of(poll)["messages"][0]
         message.pop("text")
-        message.update(type="location", location={"latitude": 27.98, "longitude": 86.92})
-        assert (await adapter.post(location))[0] == 200
+        message.update(type="poll", poll={"question": "Which trek?"})
+        assert (await adapter.post(poll))[0] == 200
         [env] = await adapter.published(1)
         event = MessageReceived.model_validate(env.data)
-        assert (event.kind, event.text, event.supported) == ("location", None, False)
+        assert (event.kind, event.raw_type, event.supported) == ("unsupported", "poll", False)
 
 
 async def test_an_unreadable_item_quarantines_the_webhook_but_keeps_the_rest(

@@ -168,3 +168,166 @@ def verification_params(verify_token: str, challenge: str) -> dict[str, str]:
     """The query Meta sends (GET) when a webhook URL is configured; the receiver must
     answer 200 with ``challenge`` as the body when ``verify_token`` is its own."""
     return {"hub.mode": "subscribe", "hub.verify_token": verify_token, "hub.challenge": challenge}
+
+
+# --- Every inbound message type (the phone's side of /_sandbox/phone/send) ---------------
+
+PHONE_KINDS = (
+    "text",
+    "image",
+    "document",
+    "audio",
+    "video",
+    "sticker",
+    "location",
+    "contacts",
+    "button_reply",
+    "list_reply",
+    "quick_reply",
+    "reaction",
+    "order",
+    "unsupported",
+)
+MEDIA_MIME = {
+    "image": "image/jpeg",
+    "video": "video/mp4",
+    "audio": "audio/ogg; codecs=opus",
+    "document": "application/pdf",
+    "sticker": "image/webp",
+}
+
+
+class UnknownKind(ValueError):
+    """A kind the phone cannot send, or a kind without the fields it needs."""
+
+
+def message_webhook(
+    phone_number_id: str,
+    display_phone_number: str,
+    from_wa_id: str,
+    profile_name: str,
+    content: dict[str, Any],
+    message_id: str | None = None,
+    timestamp: str | int | None = None,
+    reply_to: str | None = None,
+) -> dict[str, Any]:
+    """The webhook Meta posts for any inbound message; ``content`` is its type-specific part
+    (``{"type": "image", "image": {...}}``, see ``message_content``). ``reply_to`` quotes an
+    earlier message (``context``)."""
+    wa_id = digits(from_wa_id)
+    message: dict[str, Any] = {
+        "from": wa_id,
+        "id": message_id or new_wamid(),
+        "timestamp": str(timestamp) if timestamp is not None else _now(),
+        **content,
+    }
+    if reply_to:
+        message["context"] = {"from": digits(display_phone_number), "id": reply_to}
+    return _envelope(
+        phone_number_id,
+        display_phone_number,
+        {
+            "contacts": [{"profile": {"name": profile_name}, "wa_id": wa_id}],
+            "messages": [message],
+        },
+    )
+
+
+def message_content(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The type-specific part of an inbound message of ``kind``, from the fields in ``data``
+    (as /_sandbox/phone/send takes them), shaped as the Cloud API's messages webhook."""
+    if kind == "text":
+        return {"type": "text", "text": {"body": _need(data, "text")}}
+    if kind in MEDIA_MIME:
+        media: dict[str, Any] = {
+            "id": data.get("media_id") or f"sandbox-media-{secrets.randbelow(10**6)}",
+            "mime_type": data.get("mime_type") or MEDIA_MIME[kind],
+            "sha256": data.get("sha256") or secrets.token_hex(32),
+        }
+        if kind in ("image", "video", "document") and data.get("caption"):
+            media["caption"] = data["caption"]
+        if kind == "document":
+            media["filename"] = data.get("filename") or "document.pdf"
+        if kind == "audio":
+            media["voice"] = bool(data.get("voice", False))
+        if kind == "sticker":
+            media["animated"] = bool(data.get("animated", False))
+        return {"type": kind, kind: media}
+    if kind == "location":
+        location = {"latitude": _number(data, "latitude"), "longitude": _number(data, "longitude")}
+        for key in ("name", "address", "url"):
+            if data.get(key):
+                location[key] = data[key]
+        return {"type": "location", "location": location}
+    if kind == "contacts":
+        return {"type": "contacts", "contacts": [_contact(c) for c in _cards(data)]}
+    if kind in ("button_reply", "list_reply"):
+        reply = {"id": _need(data, "reply_id"), "title": _need(data, "title")}
+        if kind == "list_reply" and data.get("description"):
+            reply["description"] = data["description"]
+        return {"type": "interactive", "interactive": {"type": kind, kind: reply}}
+    if kind == "quick_reply":
+        return {
+            "type": "button",
+            "button": {"payload": _need(data, "payload"), "text": _need(data, "title")},
+        }
+    if kind == "reaction":
+        reaction = {"message_id": _need(data, "reaction_to")}
+        if data.get("emoji"):  # no emoji: the person removed their reaction
+            reaction["emoji"] = data["emoji"]
+        return {"type": "reaction", "reaction": reaction}
+    if kind == "order":
+        items = data.get("items") or [
+            {"product_retailer_id": "sku-1", "quantity": 1, "item_price": 100, "currency": "USD"}
+        ]
+        order = {"catalog_id": data.get("catalog_id") or "sandbox-catalog", "product_items": items}
+        if data.get("text"):
+            order["text"] = data["text"]
+        return {"type": "order", "order": order}
+    if kind == "unsupported":
+        return {
+            "type": "unsupported",
+            "errors": [
+                {
+                    "code": 131051,
+                    "title": "Message type unknown",
+                    "message": "Message type unknown",
+                    "error_data": {"details": "Message type is currently not supported."},
+                }
+            ],
+        }
+    raise UnknownKind(f'"kind" must be one of {", ".join(PHONE_KINDS)}')
+
+
+def _need(data: dict[str, Any], key: str) -> Any:
+    value = data.get(key)
+    if not isinstance(value, str) or not value:
+        raise UnknownKind(f'"{key}" is required for this kind')
+    return value
+
+
+def _number(data: dict[str, Any], key: str) -> float:
+    value = data.get(key)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise UnknownKind(f'"{key}" (a number) is required for a location')
+    return float(value)
+
+
+def _cards(data: dict[str, Any]) -> list[dict[str, Any]]:
+    cards = data.get("contacts")
+    if isinstance(cards, list) and cards and all(isinstance(c, dict) for c in cards):
+        return cards
+    return [{"name": "Sandbox Contact", "phone": "+9779800000000"}]
+
+
+def _contact(card: dict[str, Any]) -> dict[str, Any]:
+    """A contact card as WhatsApp sends it, from ``{"name", "phone", "email"}``."""
+    name = str(card.get("name") or "Contact")
+    shaped: dict[str, Any] = {"name": {"formatted_name": name, "first_name": name.split()[0]}}
+    if card.get("phone"):
+        shaped["phones"] = [
+            {"phone": card["phone"], "wa_id": digits(str(card["phone"])), "type": "CELL"}
+        ]
+    if card.get("email"):
+        shaped["emails"] = [{"email": card["email"], "type": "WORK"}]
+    return shaped

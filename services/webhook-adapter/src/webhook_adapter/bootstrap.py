@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
-from waops_contracts.events import MessageReceived, MessageStatus
+from waops_contracts.events import MediaFailed, MediaStored, MessageReceived, MessageStatus
 from waops_messaging import HandlerRegistry
 from waops_service_kit import ServiceRuntime, build_app
 
-from webhook_adapter.adapters.store import upsert_channel
-from webhook_adapter.entrypoints.http import routes
+from webhook_adapter.adapters.keyring import Keyring
+from webhook_adapter.entrypoints.admin import add_admin_routes
+from webhook_adapter.entrypoints.common import KEYRING, SETTINGS
+from webhook_adapter.entrypoints.http import receive_360dialog, receive_meta, verify_subscription
+from webhook_adapter.entrypoints.twilio import receive_twilio
+from webhook_adapter.handlers.registry import upsert_default_channel
+from webhook_adapter.media.wiring import Media, with_media_routes
 from webhook_adapter.settings import AdapterSettings
 
 
 def build_registry() -> HandlerRegistry:
     registry = HandlerRegistry()  # consumes nothing: webhooks come in over HTTP
     registry.declare_publishes(MessageReceived, MessageStatus)
+    registry.declare_publishes(MediaStored, MediaFailed)  # the media fetcher's outcomes
     return registry
 
 
@@ -30,26 +36,34 @@ def build_runtime(settings: AdapterSettings) -> ServiceRuntime:
     )
 
 
+def routes(settings: AdapterSettings, keyring: Keyring) -> Callable[[web.Application], None]:
+    def add_routes(app: web.Application) -> None:
+        app[SETTINGS] = settings
+        app[KEYRING] = keyring
+        app.router.add_get("/webhooks/meta", verify_subscription)
+        app.router.add_post("/webhooks/meta", receive_meta)
+        app.router.add_post("/webhooks/360dialog", receive_360dialog)
+        app.router.add_post("/webhooks/twilio", receive_twilio)
+        add_admin_routes(app)
+
+    return add_routes
+
+
 def create_app(settings: AdapterSettings | None = None) -> web.Application:
     settings = settings or AdapterSettings()
     runtime = build_runtime(settings)
+    keyring = Keyring(settings.channel_keys)  # a bad key fails the start, not a request
 
     async def default_channel(_: web.Application) -> AsyncIterator[None]:
         # Runs after the runtime's start (migrations), before the first request is served.
         async with runtime.engine.begin() as conn:
-            await upsert_channel(
-                conn,
-                channel_id=settings.meta_phone_number_id,  # channel id = Meta's number id
-                tenant_id=settings.default_tenant,
-                provider=settings.provider,
-                phone_number_id=settings.meta_phone_number_id,
-                display_name=settings.channel_display_name,
-            )
+            await upsert_default_channel(conn, settings)
         yield
 
+    media = Media(runtime, settings)  # inbound media: fetcher, store, GET /v1/media/{ref}
     return build_app(
         runtime,
-        routes(settings),
+        with_media_routes(routes(settings, keyring), media),
         client_max_size=settings.webhook_max_bytes,
-        extra_lifecycle=[default_channel],
+        extra_lifecycle=[default_channel, media.lifecycle],
     )

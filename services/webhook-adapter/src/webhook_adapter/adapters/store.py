@@ -1,57 +1,18 @@
-"""The adapter's tables: channels, the raw webhook log, and the dedup records."""
+"""The adapter's webhook tables: the raw log and the dedup records."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
-from waops_contracts.events.messages import Provider
 
-from webhook_adapter.domain.meta import Inbound, StatusUpdate
+from webhook_adapter.adapters.channels import Channel
+from webhook_adapter.domain.inbound import Inbound, StatusUpdate
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Channel:
-    id: str
-    tenant_id: str
-    provider: Provider
-
-
-async def upsert_channel(
-    conn: AsyncConnection,
-    *,
-    channel_id: str,
-    tenant_id: str,
-    provider: str,
-    phone_number_id: str,
-    display_name: str,
-) -> None:
-    """Configuration wins on every start; an existing channel keeps its id."""
-    await conn.execute(
-        text(
-            "INSERT INTO channels (id, tenant_id, provider, phone_number_id, display_name)"
-            " VALUES (:id, :t, :p, :n, :d) ON CONFLICT (phone_number_id) DO UPDATE SET"
-            " tenant_id = EXCLUDED.tenant_id, provider = EXCLUDED.provider,"
-            " display_name = EXCLUDED.display_name"
-        ),
-        {"id": channel_id, "t": tenant_id, "p": provider, "n": phone_number_id, "d": display_name},
-    )
-
-
-async def channel_for(conn: AsyncConnection, phone_number_id: str) -> Channel | None:
-    row = (
-        await conn.execute(
-            text("SELECT id, tenant_id, provider FROM channels WHERE phone_number_id = :n"),
-            {"n": phone_number_id},
-        )
-    ).first()
-    return Channel(row.id, row.tenant_id, row.provider) if row is not None else None
 
 
 async def log_webhook(
@@ -115,8 +76,9 @@ async def record_statuses(
     result = await conn.execute(
         text(
             "INSERT INTO message_statuses (provider_message_id, status, channel_id, occurred_at,"
-            " webhook_event_id) SELECT m, s, :c, o, :w FROM unnest("
-            "CAST(:m AS text[]), CAST(:s AS text[]), CAST(:o AS timestamptz[])) AS u(m, s, o)"
+            " webhook_event_id, provider_status) SELECT m, s, :c, o, :w, ps FROM unnest("
+            "CAST(:m AS text[]), CAST(:s AS text[]), CAST(:o AS timestamptz[]),"
+            " CAST(:ps AS text[])) AS u(m, s, o, ps)"
             " ON CONFLICT (provider_message_id, status) DO NOTHING"
             " RETURNING provider_message_id, status"
         ),
@@ -126,6 +88,7 @@ async def record_statuses(
             "m": [s.provider_message_id for s in statuses],
             "s": [s.status for s in statuses],
             "o": [s.occurred_at for s in statuses],
+            "ps": [s.provider_status for s in statuses],
         },
     )
     inserted = {(row.provider_message_id, row.status) for row in result}

@@ -1,10 +1,11 @@
-"""Meta Cloud API webhooks: the signature, the envelope, and what each change carries.
+"""The Cloud API webhook family (Meta, and 360dialog which forwards Meta's payloads as they
+are): the signature, the envelope, and every message type and status in it.
 
-Pure functions. The body is checked and parsed from the exact bytes Meta signed (Meta
-escapes non-ASCII as ``\\uXXXX``; re-serialising would break the signature). What cannot be
-read item by item is reported as a *problem* rather than raised: the webhook is authentic
-and already stored, so it is quarantined for a person to look at instead of refused
-(a refusal would only make Meta retry the same bytes for days).
+Pure functions. The body is checked and parsed from the exact bytes the provider signed
+(Meta escapes non-ASCII as ``\\uXXXX``; re-serialising would break the signature). What cannot
+be read item by item is reported as a *problem* rather than raised: the webhook is authentic
+and already stored, so it is quarantined for a person to look at instead of refused (a
+refusal would only make the provider retry the same bytes for days).
 """
 
 from __future__ import annotations
@@ -12,21 +13,50 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, get_args
 
-from waops_contracts import stable_event_id
-from waops_contracts.events import MessageReceived, MessageStatus
-from waops_contracts.events.messages import MediaRef, Provider
+from waops_contracts.events import MessageStatus
+from waops_contracts.events.messages import (
+    ConversationInfo,
+    Location,
+    MediaRef,
+    Order,
+    OrderItem,
+    Pricing,
+    Reaction,
+    Referral,
+    Reply,
+    ReplyContext,
+    SharedContact,
+    StatusError,
+    SystemNotice,
+)
 
-WIRE = "meta"  # the wire format, and the id space of its message ids
+from webhook_adapter.domain.inbound import (
+    MEDIA_KINDS,
+    UNSUPPORTED,
+    Batch,
+    Inbound,
+    StatusUpdate,
+    as_dict,
+    dicts,
+    e164,
+    optional,
+    problem,
+    required,
+)
+
+WIRE = "meta"  # the wire format, and the id space of its message ids (wamids)
 SIGNATURE_HEADER = "X-Hub-Signature-256"
+D360_SIGNATURE_HEADER = "x-360dialog-signature"
 WEBHOOK_OBJECT = "whatsapp_business_account"
-MEDIA_KINDS = frozenset({"image", "video", "audio", "document", "sticker"})
-# Kinds normalised fully today; the others are published with kind only (a later issue).
-NORMALISED_KINDS = MEDIA_KINDS | {"text"}
 STATUSES = frozenset(get_args(MessageStatus.model_fields["status"].annotation))
+# Cloud API "button" is a template's quick-reply button; "interactive" carries its own type.
+_INTERACTIVE = {"button_reply": "button_reply", "list_reply": "list_reply"}
+
+Change = Batch  # the Cloud API's word: one entry[].changes[] item of field "messages"
 
 
 class MalformedJson(ValueError):
@@ -41,8 +71,19 @@ def signature_valid(body: bytes, header: str | None, app_secret: str) -> bool:
     """``X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body, keyed by the app secret>``."""
     if not header or not header.isascii() or not header.startswith("sha256="):
         return False
-    expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected.encode(), header.removeprefix("sha256=").lower().encode())
+    return _hex_hmac_matches(body, header.removeprefix("sha256="), app_secret)
+
+
+def d360_signature_valid(body: bytes, header: str | None, secret: str) -> bool:
+    """``x-360dialog-signature: <hex HMAC-SHA256 of the raw body, keyed by the secret>``."""
+    if not header or not header.isascii():
+        return False
+    return _hex_hmac_matches(body, header.strip(), secret)
+
+
+def _hex_hmac_matches(body: bytes, given: str, secret: str) -> bool:
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode(), given.lower().encode())
 
 
 def decode_webhook(body: bytes) -> dict[str, Any]:
@@ -60,128 +101,53 @@ def decode_webhook(body: bytes) -> dict[str, Any]:
     return doc
 
 
-def e164(wa_id: str) -> str:
-    """WhatsApp ids are the number's digits; waops speaks E.164 (``+`` and digits)."""
-    digits = "".join(ch for ch in wa_id if ch.isascii() and ch.isdigit())
-    if not digits:
-        raise ValueError(f"not a phone number: {wa_id!r}")
-    return "+" + digits
+def addresses_named(body: bytes) -> set[str]:
+    """The phone number ids a body names, read leniently *before* it is authenticated, only
+    to find which channels' secrets may have signed it."""
+    try:
+        doc = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return set()
+    found: set[str] = set()
+    for entry in dicts(doc.get("entry") if isinstance(doc, dict) else None):
+        for change in dicts(entry.get("changes")):
+            pnid = optional(as_dict(as_dict(change, "value"), "metadata"), "phone_number_id")
+            if pnid:
+                found.add(pnid)
+    return found
 
 
-@dataclass(frozen=True)
-class Inbound:
-    """One message a person sent, before its channel is known."""
-
-    provider_message_id: str
-    from_phone: str
-    profile_name: str | None
-    sent_at: datetime
-    kind: str
-    text: str | None
-    media: MediaRef | None
-    reply_to_message_id: str | None
-
-    @property
-    def phone(self) -> str:
-        """The person's number: whose conversation this update belongs to."""
-        return self.from_phone
-
-    @property
-    def event_id(self) -> str:
-        """Stable, so a redelivered webhook maps to the same event."""
-        return stable_event_id(WIRE, self.provider_message_id)
-
-    def event(self, provider: Provider, channel_id: str) -> MessageReceived:
-        return MessageReceived(
-            provider=provider,
-            channel_id=channel_id,
-            provider_message_id=self.provider_message_id,
-            from_phone=self.from_phone,
-            profile_name=self.profile_name,
-            sent_at=self.sent_at,
-            kind=self.kind,
-            text=self.text,
-            media=self.media,
-            reply_to_message_id=self.reply_to_message_id,
-            supported=self.kind in NORMALISED_KINDS,
-        )
-
-
-@dataclass(frozen=True)
-class StatusUpdate:
-    """A delivery receipt for a message the business sent."""
-
-    provider_message_id: str
-    recipient_phone: str
-    status: str
-    occurred_at: datetime
-    error_code: int | None
-    error_title: str | None
-
-    @property
-    def phone(self) -> str:
-        """The person's number: whose conversation this update belongs to."""
-        return self.recipient_phone
-
-    @property
-    def event_id(self) -> str:
-        return stable_event_id(WIRE, self.provider_message_id, self.status)
-
-    def event(self, provider: Provider, channel_id: str) -> MessageStatus:
-        return MessageStatus(
-            provider=provider,
-            channel_id=channel_id,
-            provider_message_id=self.provider_message_id,
-            recipient_phone=self.recipient_phone,
-            status=self.status,  # one of STATUSES, checked when read
-            occurred_at=self.occurred_at,
-            error_code=self.error_code,
-            error_title=self.error_title,
-        )
-
-
-@dataclass
-class Change:
-    """One ``entry[].changes[]`` item of ``field: messages``, for one business number."""
-
-    phone_number_id: str | None
-    messages: list[Inbound] = field(default_factory=list)
-    statuses: list[StatusUpdate] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-
-def read_changes(doc: dict[str, Any]) -> list[Change]:
+def read_changes(doc: dict[str, Any]) -> list[Batch]:
     """Every ``messages`` change of a decoded webhook, in payload order. Changes of other
     fields (account or template updates) carry nothing to publish; the raw log keeps them."""
-    changes: list[Change] = []
+    changes: list[Batch] = []
     for entry in doc["entry"]:
-        for raw in _dicts(entry.get("changes")):
+        for raw in dicts(entry.get("changes")):
             if raw.get("field") != "messages":
                 continue
             value = raw.get("value")
             changes.append(
-                _read_value(value) if isinstance(value, dict) else _problem("change has no value")
+                _read_value(value) if isinstance(value, dict) else problem("change has no value")
             )
     return changes
 
 
-def _problem(reason: str) -> Change:
-    return Change(phone_number_id=None, problems=[reason])
-
-
-def _read_value(value: dict[str, Any]) -> Change:
-    metadata = value.get("metadata")
-    pnid = metadata.get("phone_number_id") if isinstance(metadata, dict) else None
-    if not isinstance(pnid, str) or not pnid:
-        return _problem("change has no metadata.phone_number_id")
-    change = Change(phone_number_id=pnid)
+def _read_value(value: dict[str, Any]) -> Batch:
+    pnid = optional(as_dict(value, "metadata"), "phone_number_id")
+    if not pnid:
+        return problem("change has no metadata.phone_number_id")
+    change = Batch(address=pnid)
+    # Webhook-level errors (e.g. 131000 "Something went wrong") concern the number, not a
+    # message: kept as problems so the webhook is quarantined with the reason.
+    for error in dicts(value.get("errors")):
+        change.problems.append(f"webhook error {error.get('code')}: {error.get('title')}")
     names = _profile_names(value.get("contacts"))
-    for raw in _dicts(value.get("messages")):
+    for raw in _items(value, "messages", change):
         try:
-            change.messages.append(_read_message(raw, names))
+            change.messages.append(read_message(raw, names))
         except (KeyError, TypeError, ValueError) as exc:
             change.problems.append(f"message {raw.get('id')!r} unreadable: {exc}")
-    for raw in _dicts(value.get("statuses")):
+    for raw in _items(value, "statuses", change):
         try:
             change.statuses.append(_read_status(raw))
         except (KeyError, TypeError, ValueError) as exc:
@@ -189,86 +155,231 @@ def _read_value(value: dict[str, Any]) -> Change:
     return change
 
 
+def _items(value: dict[str, Any], key: str, change: Batch) -> list[dict[str, Any]]:
+    items = value.get(key)
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        change.problems.append(f'"{key}" is not a list')
+        return []
+    good = dicts(items)
+    if len(good) != len(items):
+        change.problems.append(f'{len(items) - len(good)} of "{key}" are not objects')
+    return good
+
+
 def _profile_names(contacts: Any) -> dict[str, str]:
     """``contacts[]`` maps each sender's wa_id to the name on their WhatsApp profile."""
     names: dict[str, str] = {}
-    for contact in _dicts(contacts):
-        wa_id, profile = contact.get("wa_id"), contact.get("profile")
-        if isinstance(wa_id, str) and isinstance(profile, dict):
-            name = profile.get("name")
-            if isinstance(name, str):
-                names[wa_id] = name
+    for contact in dicts(contacts):
+        wa_id, name = optional(contact, "wa_id"), optional(as_dict(contact, "profile"), "name")
+        if wa_id and name is not None:
+            names[wa_id] = name
     return names
 
 
-def _read_message(raw: dict[str, Any], names: dict[str, str]) -> Inbound:
-    wa_id = _text(raw, "from")
-    kind = _text(raw, "type")
-    content, context = _dict(raw, kind), _dict(raw, "context")
-    return Inbound(
-        provider_message_id=_text(raw, "id"),
+def read_message(raw: dict[str, Any], names: dict[str, str]) -> Inbound:
+    wa_id = required(raw, "from")
+    raw_type = required(raw, "type")
+    base = Inbound(
+        wire=WIRE,
+        provider_message_id=required(raw, "id"),
         from_phone=e164(wa_id),
         profile_name=names.get(wa_id),
         sent_at=_timestamp(raw),
-        kind=kind,
-        text=_optional(content, "body") if kind == "text" else None,
-        media=_media(content) if kind in MEDIA_KINDS else None,
-        reply_to_message_id=_optional(context, "id"),
+        kind=UNSUPPORTED,
+        raw_type=raw_type,
+        context=_context(raw),
+        errors=tuple(_errors(raw.get("errors"))),
     )
+    return _with_content(base, raw_type, raw)
 
 
-def _media(content: dict[str, Any]) -> MediaRef | None:
-    media_id = _optional(content, "id")
-    if media_id is None:
-        return None
+def _with_content(base: Inbound, raw_type: str, raw: dict[str, Any]) -> Inbound:
+    """The message's type-specific part (under the key named by its type), provider-neutral;
+    unknown types stay unsupported."""
+    content = as_dict(raw, raw_type)
+    if raw_type == "text":
+        return replace(base, kind="text", raw_type=None, text=required(content, "body"))
+    if raw_type in MEDIA_KINDS:
+        return replace(base, kind=raw_type, raw_type=None, media=_media(content))
+    if raw_type == "location":
+        return replace(base, kind="location", raw_type=None, location=_location(content))
+    if raw_type == "contacts":
+        contacts = tuple(_contact(c) for c in dicts(raw.get("contacts")))
+        return replace(base, kind="contacts", raw_type=None, contacts=contacts)
+    if raw_type == "interactive":
+        kind = _INTERACTIVE.get(optional(content, "type") or "")
+        if kind is None:  # e.g. nfm_reply (Flows): kept, not read
+            return replace(base, raw_type=f"interactive.{optional(content, 'type')}")
+        chosen = as_dict(content, kind)
+        reply = Reply(
+            kind=kind,
+            id=optional(chosen, "id"),
+            title=optional(chosen, "title"),
+            description=optional(chosen, "description"),
+        )
+        return replace(base, kind=kind, raw_type=None, reply=reply, text=reply.title)
+    if raw_type == "button":
+        reply = Reply(
+            kind="quick_reply",
+            payload=optional(content, "payload"),
+            title=optional(content, "text"),
+        )
+        return replace(base, kind="quick_reply", raw_type=None, reply=reply, text=reply.title)
+    if raw_type == "reaction":
+        emoji = optional(content, "emoji") or None  # absent or empty: the reaction was removed
+        reaction = Reaction(
+            message_id=required(content, "message_id"), emoji=emoji, removed=emoji is None
+        )
+        return replace(base, kind="reaction", raw_type=None, reaction=reaction)
+    if raw_type == "order":
+        return replace(base, kind="order", raw_type=None, order=_order(content))
+    if raw_type == "system":
+        new = optional(content, "new_wa_id") or optional(content, "wa_id")
+        notice = SystemNotice(
+            type=optional(content, "type"),
+            body=optional(content, "body"),
+            new_phone=e164(new) if new else None,
+        )
+        return replace(base, kind="system", raw_type=None, system=notice)
+    return base  # "unsupported", "unknown", and types newer than this code
+
+
+def _media(content: dict[str, Any]) -> MediaRef:
+    voice = content.get("voice")
     return MediaRef(
-        provider_media_id=media_id,
-        mime_type=_optional(content, "mime_type"),
-        caption=_optional(content, "caption"),
-        filename=_optional(content, "filename"),
+        provider_media_id=required(content, "id"),
+        mime_type=optional(content, "mime_type"),
+        caption=optional(content, "caption"),
+        filename=optional(content, "filename"),
+        sha256=optional(content, "sha256"),
+        voice=voice if isinstance(voice, bool) else None,
+        url=optional(content, "url"),
     )
+
+
+def _location(content: dict[str, Any]) -> Location:
+    lat, lon = content.get("latitude"), content.get("longitude")
+    if not isinstance(lat, int | float) or not isinstance(lon, int | float):
+        raise ValueError("location needs numeric latitude and longitude")
+    return Location(
+        latitude=float(lat),
+        longitude=float(lon),
+        name=optional(content, "name"),
+        address=optional(content, "address"),
+        url=optional(content, "url"),
+    )
+
+
+def _contact(card: dict[str, Any]) -> SharedContact:
+    phones = dicts(card.get("phones"))
+    return SharedContact(
+        formatted_name=optional(as_dict(card, "name"), "formatted_name"),
+        phones=[p for p in (optional(x, "phone") for x in phones) if p],
+        wa_ids=[w for w in (optional(x, "wa_id") for x in phones) if w],
+        emails=[e for e in (optional(x, "email") for x in dicts(card.get("emails"))) if e],
+        organization=optional(as_dict(card, "org"), "company"),
+    )
+
+
+def _order(content: dict[str, Any]) -> Order:
+    items = []
+    for item in dicts(content.get("product_items")):
+        quantity, price = item.get("quantity"), item.get("item_price")
+        items.append(
+            OrderItem(
+                product_retailer_id=required(item, "product_retailer_id"),
+                quantity=quantity if isinstance(quantity, int) else None,
+                item_price=float(price) if isinstance(price, int | float) else None,
+                currency=optional(item, "currency"),
+            )
+        )
+    return Order(
+        catalog_id=optional(content, "catalog_id"), text=optional(content, "text"), items=items
+    )
+
+
+def _context(raw: dict[str, Any]) -> ReplyContext | None:
+    context, referral = raw.get("context"), raw.get("referral")
+    if not isinstance(context, dict) and not isinstance(referral, dict):
+        return None
+    context = context if isinstance(context, dict) else {}
+    sender = optional(context, "from")
+    return ReplyContext(
+        message_id=optional(context, "id"),
+        from_phone=e164(sender) if sender else None,
+        forwarded=context.get("forwarded") is True,
+        frequently_forwarded=context.get("frequently_forwarded") is True,
+        referred_product_id=optional(as_dict(context, "referred_product"), "product_retailer_id"),
+        referral=_referral(referral) if isinstance(referral, dict) else None,
+    )
+
+
+def _referral(raw: dict[str, Any]) -> Referral:
+    return Referral(
+        source_url=optional(raw, "source_url"),
+        source_id=optional(raw, "source_id"),
+        source_type=optional(raw, "source_type"),
+        headline=optional(raw, "headline"),
+        body=optional(raw, "body"),
+        media_type=optional(raw, "media_type"),
+        ctwa_clid=optional(raw, "ctwa_clid"),
+    )
+
+
+def _errors(raw: Any) -> list[StatusError]:
+    return [
+        StatusError(
+            code=e.get("code") if isinstance(e.get("code"), int) else None,
+            title=optional(e, "title"),
+            message=optional(e, "message"),
+            details=optional(as_dict(e, "error_data"), "details"),
+        )
+        for e in dicts(raw)
+    ]
 
 
 def _read_status(raw: dict[str, Any]) -> StatusUpdate:
-    status = _text(raw, "status")
+    status = required(raw, "status")
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}")
-    errors = list(_dicts(raw.get("errors")))
-    code = errors[0].get("code") if errors else None
+    conversation, pricing = as_dict(raw, "conversation"), as_dict(raw, "pricing")
+    billable = pricing.get("billable")
     return StatusUpdate(
-        provider_message_id=_text(raw, "id"),
-        recipient_phone=e164(_text(raw, "recipient_id")),
+        wire=WIRE,
+        provider_message_id=required(raw, "id"),
+        recipient_phone=e164(required(raw, "recipient_id")),
         status=status,
+        provider_status=status,
         occurred_at=_timestamp(raw),
-        error_code=code if isinstance(code, int) else None,
-        error_title=_optional(errors[0], "title") if errors else None,
+        errors=tuple(_errors(raw.get("errors"))),
+        pricing=Pricing(
+            billable=billable if isinstance(billable, bool) else None,
+            pricing_model=optional(pricing, "pricing_model"),
+            category=optional(pricing, "category"),
+            type=optional(pricing, "type"),
+        )
+        if pricing
+        else None,
+        conversation=ConversationInfo(
+            id=optional(conversation, "id"),
+            origin_type=optional(as_dict(conversation, "origin"), "type"),
+            expires_at=_timestamp(conversation, "expiration_timestamp")
+            if "expiration_timestamp" in conversation
+            else None,
+        )
+        if conversation
+        else None,
     )
 
 
-def _dicts(items: Any) -> list[dict[str, Any]]:
-    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
-
-
-def _dict(raw: dict[str, Any], key: str) -> dict[str, Any]:
+def _timestamp(raw: dict[str, Any], key: str = "timestamp") -> datetime:
+    """The Cloud API's timestamps are Unix seconds, as a string (sometimes a number)."""
     value = raw.get(key)
-    return value if isinstance(value, dict) else {}
-
-
-def _text(raw: dict[str, Any], key: str) -> str:
-    value = raw.get(key)
-    if not isinstance(value, str) or not value:
-        raise ValueError(f'"{key}" missing')
-    return value
-
-
-def _optional(raw: dict[str, Any], key: str) -> str | None:
-    value = raw.get(key)
-    return value if isinstance(value, str) else None
-
-
-def _timestamp(raw: dict[str, Any]) -> datetime:
-    """Meta's timestamps are Unix seconds, as a string."""
     try:
-        return datetime.fromtimestamp(int(_text(raw, "timestamp")), UTC)
+        return datetime.fromtimestamp(
+            int(value if isinstance(value, int) else required(raw, key)), UTC
+        )
     except (OverflowError, OSError) as exc:  # a number, but no date
         raise ValueError(f"bad timestamp: {exc}") from None

@@ -1,9 +1,17 @@
-"""Meta Cloud API webhook endpoint.
+"""The Cloud API family's webhook doors: Meta (``/webhooks/meta``) and 360dialog
+(``/webhooks/360dialog``), one parser for both since 360dialog forwards Meta's payloads.
 
 - ``GET /webhooks/meta``: the subscription handshake (hub.mode / hub.verify_token / hub.challenge).
-- ``POST /webhooks/meta``: size, signature, content type and shape are checked before anything
-  is stored; then the webhook is ingested in one transaction and answered 200 after commit.
-  A database outage answers 503 so Meta retries later.
+- ``POST``: size, signature, content type and shape are checked before anything is stored;
+  then the webhook is ingested in one transaction and answered 200 after commit. A database
+  outage answers 503 so the provider retries. An unknown channel is stored, quarantined and
+  answered 200: both providers retry anything else for days, and a person must look anyway.
+
+Signatures: Meta signs with the app's secret (``X-Hub-Signature-256``); 360dialog optionally
+(``x-360dialog-signature``, hex HMAC-SHA256) when a webhook secret is configured. The
+environment's secret is tried first; a channel registered with a secret of its own is
+checked against that, and a body signed with one channel's secret publishes nothing for
+another channel it names.
 """
 
 from __future__ import annotations
@@ -12,25 +20,23 @@ import hmac
 from collections.abc import Callable
 
 from aiohttp import web
-from sqlalchemy.exc import SQLAlchemyError
-from waops_observability import get_logger, metrics
 from waops_service_kit import RUNTIME, ApiError, json_error
 
-from webhook_adapter.domain.meta import (
-    SIGNATURE_HEADER,
-    InvalidPayload,
-    MalformedJson,
-    decode_webhook,
-    signature_valid,
+from webhook_adapter.adapters import channels
+from webhook_adapter.adapters.channels import Channel
+from webhook_adapter.domain import meta
+from webhook_adapter.entrypoints.common import (
+    KEYRING,
+    SETTINGS,
+    STORAGE_ERRORS,
+    StorageUnavailable,
+    own_secret,
+    read_body,
+    require_content_type,
+    store,
 )
-from webhook_adapter.ingest import ingest
-from webhook_adapter.settings import AdapterSettings
 
-log = get_logger(__name__)
-
-SETTINGS: web.AppKey[AdapterSettings] = web.AppKey("adapter_settings", AdapterSettings)
-# Credentials never belong in the raw log.
-_UNLOGGED_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+OK = {"status": "ok"}
 
 
 async def verify_subscription(request: web.Request) -> web.Response:
@@ -47,72 +53,107 @@ async def verify_subscription(request: web.Request) -> web.Response:
     return web.Response(text=challenge, content_type="text/plain")
 
 
-async def receive_webhook(request: web.Request) -> web.Response:
+async def receive_meta(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
-    body = await _read_body(request, settings.webhook_max_bytes)
-    if not signature_valid(body, request.headers.get(SIGNATURE_HEADER), settings.meta_app_secret):
-        raise ApiError(401, "INVALID_SIGNATURE", f"{SIGNATURE_HEADER} is missing or wrong")
-    if request.content_type != "application/json":
-        raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "the body must be application/json")
+    body = await read_body(request, settings.webhook_max_bytes)
+    header = request.headers.get(meta.SIGNATURE_HEADER)
+    return await _receive(
+        request,
+        door="meta",
+        body=body,
+        default_secret=settings.meta_app_secret,
+        given=header,
+        valid=meta.signature_valid,
+        header_name=meta.SIGNATURE_HEADER,
+    )
+
+
+async def receive_360dialog(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    body = await read_body(request, settings.webhook_max_bytes)
+    header = request.headers.get(meta.D360_SIGNATURE_HEADER)
+    return await _receive(
+        request,
+        door="360dialog",
+        body=body,
+        default_secret=settings.d360_webhook_secret or None,
+        given=header,
+        valid=meta.d360_signature_valid,
+        header_name=meta.D360_SIGNATURE_HEADER,
+    )
+
+
+async def _receive(
+    request: web.Request,
+    *,
+    door: str,
+    body: bytes,
+    default_secret: str | None,
+    given: str | None,
+    valid: Callable[[bytes, str | None, str], bool],
+    header_name: str,
+) -> web.Response:
     try:
-        doc = decode_webhook(body)
-    except MalformedJson as exc:
+        signed_with = await _signer(request, body, default_secret, given, valid)
+    except StorageUnavailable:
+        return _unavailable()
+    if signed_with is _FORGED:
+        raise ApiError(401, "INVALID_SIGNATURE", f"{header_name} is missing or wrong")
+    require_content_type(request, "application/json")
+    try:
+        doc = meta.decode_webhook(body)
+    except meta.MalformedJson as exc:
         raise ApiError(400, "MALFORMED_JSON", f"the body is not UTF-8 JSON: {exc}") from None
-    except InvalidPayload as exc:
+    except meta.InvalidPayload as exc:
         raise ApiError(400, "INVALID_PAYLOAD", str(exc)) from None
 
-    runtime = request.app[RUNTIME]
+    keyring = request.app[KEYRING]
+
+    def accepts(channel: Channel) -> str | None:
+        expected = own_secret(keyring, channel) or default_secret
+        if expected == signed_with:
+            return None
+        return f"channel {channel.id} expects webhooks signed with its own secret"
+
     try:
-        async with runtime.engine.begin() as conn:
-            outcome = await ingest(
-                conn, runtime.writer, body=body, headers=_loggable(request), doc=doc
-            )
-    except (SQLAlchemyError, OSError, TimeoutError):
-        # Never 500: a 5xx other than this would look like a bug; 503 tells Meta to retry.
-        log.exception("webhook.store_failed", bytes=len(body))
-        return json_error(503, "STORAGE_UNAVAILABLE", "the webhook could not be stored; retry")
-
-    if outcome.problems:
-        metrics.BAD_INPUT.labels("WEBHOOK_QUARANTINED").inc()
-        log.warning(
-            "webhook.quarantined",
-            webhook_event_id=outcome.webhook_event_id,
-            reasons=outcome.problems,
-        )
-    log.info(
-        "webhook.stored",
-        webhook_event_id=outcome.webhook_event_id,
-        published=outcome.published,
-        duplicates=outcome.duplicates,
-    )
-    return web.json_response({"status": "ok"})
+        await store(request, door=door, body=body, batches=meta.read_changes(doc), accepts=accepts)
+    except StorageUnavailable:
+        return _unavailable()
+    return web.json_response(OK)
 
 
-async def _read_body(request: web.Request, limit: int) -> bytes:
-    """Refuse early on Content-Length; aiohttp's client_max_size (the same limit) enforces it
-    while reading a body that did not announce its length."""
-    too_large = ApiError(413, "PAYLOAD_TOO_LARGE", f"the body is larger than {limit} bytes")
-    if request.content_length is not None and request.content_length > limit:
-        raise too_large
+_FORGED = "\x00forged"  # no secret verifies the body
+
+
+async def _signer(
+    request: web.Request,
+    body: bytes,
+    default_secret: str | None,
+    given: str | None,
+    valid: Callable[[bytes, str | None, str], bool],
+) -> str | None:
+    """The secret that signed the body (None: unsigned, allowed only where no secret is
+    configured), or ``_FORGED``. Channels' own secrets are looked up only when the default
+    one does not verify, so the usual webhook costs no extra query."""
+    if given is None and default_secret is None:
+        return None  # 360dialog without a configured secret: channels with one refuse it
+    if default_secret is not None and valid(body, given, default_secret):
+        return default_secret
+    if given is None:
+        return _FORGED
+    keyring = request.app[KEYRING]
     try:
-        return await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise too_large from None
+        async with request.app[RUNTIME].engine.connect() as conn:
+            named = await channels.channels_for(conn, meta.addresses_named(body))
+    except STORAGE_ERRORS:
+        raise StorageUnavailable from None
+    for channel in named.values():
+        secret = own_secret(keyring, channel)
+        if secret is not None and valid(body, given, secret):
+            return secret
+    return _FORGED
 
 
-def _loggable(request: web.Request) -> dict[str, str]:
-    headers = request.headers
-    return {
-        name: ", ".join(headers.getall(name))
-        for name in headers
-        if name.lower() not in _UNLOGGED_HEADERS
-    }
-
-
-def routes(settings: AdapterSettings) -> Callable[[web.Application], None]:
-    def add_routes(app: web.Application) -> None:
-        app[SETTINGS] = settings
-        app.router.add_get("/webhooks/meta", verify_subscription)
-        app.router.add_post("/webhooks/meta", receive_webhook)
-
-    return add_routes
+def _unavailable() -> web.Response:
+    # Never 500: a 5xx other than this would look like a bug; 503 tells the provider to retry.
+    return json_error(503, "STORAGE_UNAVAILABLE", "the webhook could not be stored; retry")
