@@ -44,6 +44,7 @@ def received(
     phone: str = CUSTOMER,
     sent_at: datetime = SENT_AT,
     name: str | None = "Asha",
+    kind: str = "text",
 ) -> Envelope:
     """A MessageReceived as the webhook adapter publishes it (keyed by conversation)."""
     return Envelope.wrap(
@@ -54,7 +55,7 @@ def received(
             from_phone=phone,
             profile_name=name,
             sent_at=sent_at,
-            kind="text",
+            kind=kind,
             text=text,
         ),
         source="waops/webhook-adapter",
@@ -294,3 +295,38 @@ async def test_a_message_after_the_window_starts_a_new_conversation(isolated: Is
         assert newer["actor_role"] == "CUSTOMER"
         assert newer["profile_name"] == "Asha"  # still known, though the message had no name
         assert newer["expires_at"] == (SENT_AT + timedelta(hours=49)).isoformat()
+
+
+async def test_a_tapped_reply_is_understood_like_typed_text(isolated: Isolated) -> None:
+    """A list row or button the customer taps arrives as its title in ``text``: it is what
+    they said. A reaction (an emoji on a message) is recorded but is no enquiry."""
+    settings = settings_for(ConversationSettings, isolated, "conversation_engine")
+    async with (
+        EventTap(isolated.amqp_url, "waops.command.requested.v1") as tap,
+        running_service(create_app, settings) as client,
+        service_db(isolated, "conversation_engine") as db,
+    ):
+        tour = TourUpserted(tour_id="tour-ebc", code="EBC", name="Everest Base Camp Trek")
+        await publish(isolated.amqp_url, from_core(tour, "TOUR/tour-ebc"))
+
+        async def catalogue_loaded() -> bool:
+            return bool((await get_json(client, "/v1/catalogue"))["tours"])
+
+        await eventually(catalogue_loaded, what="the catalogue")
+        await publish(
+            isolated.amqp_url,
+            received("👍", provider_message_id="wamid.reaction-1", kind="reaction"),
+            received(
+                "Everest Base Camp Trek, 2 people in April 2026",
+                provider_message_id="wamid.list-1",
+                kind="list_reply",
+            ),
+        )
+        [command_env] = await tap.wait_for("waops.command.requested.v1")
+        command = CommandRequested.model_validate(command_env.data)
+        assert (command.args["tour_code"], command.args["pax"]) == ("EBC", 2)
+        assert command_env.causationid == stable_event_id("sandbox", "wamid.list-1")
+        kinds = await db.fetch("SELECT kind FROM messages ORDER BY received_at, id")
+        assert [k["kind"] for k in kinds] == ["reaction", "list_reply"]
+        await tap.settled()
+        assert len(tap.of_type("waops.command.requested.v1")) == 1

@@ -105,9 +105,10 @@ async def on_message_received(
     if not recorded:
         raise MessageRecordedMeanwhile(event.provider_message_id)
 
-    if role != CUSTOMER or event.kind != "text" or not event.supported or not event.text:
+    understood = event.kind in UNDERSTOOD_KINDS and event.supported and event.text
+    if role != CUSTOMER or not understood:
         return  # staff commands and dialogue come in later issues
-    enquiry = await _understand(ctx, event.text, sent_at.date())
+    enquiry = await _understand(ctx, event.text or "", sent_at.date())
     if enquiry is None:
         return
     await ctx.publish(
@@ -126,6 +127,11 @@ async def on_message_received(
         event_id=stable_event_id("command.requested", ctx.envelope.id),
     )
     log.info("command.requested", name="CreateLead", conversation_id=conversation_id)
+
+
+# Typed text, and the titles of tapped buttons and list rows (the adapter puts them in
+# ``text``): both are things the person said.
+UNDERSTOOD_KINDS = frozenset({"text", "button_reply", "list_reply", "quick_reply"})
 
 
 def _body(event: MessageReceived) -> str | None:
