@@ -10,14 +10,36 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
+import secrets
 import signal
 from pathlib import Path
+
+from cryptography.fernet import Fernet
 
 from waops_devstack.stack import SERVICES, Stack, StackConfig
 
 
+def local_secrets(path: Path) -> dict[str, str]:
+    """The run's secrets (admin token, channel-credential key, payment webhook secret),
+    made once and kept in var/ so channels stored by one run still decrypt in the next."""
+    if path.exists():
+        stored: dict[str, str] = json.loads(path.read_text())
+        return stored
+    made = {
+        "admin_token": secrets.token_urlsafe(24),
+        "channel_keys": Fernet.generate_key().decode(),
+        "payment_webhook_secret": secrets.token_urlsafe(24),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(json.dumps(made, indent=2))
+    return made
+
+
 async def run(args: argparse.Namespace) -> int:
+    kept = local_secrets(Path(args.var_dir) / "secrets.json")
     config = StackConfig(
         admin_url=args.admin_url,
         database=args.database,
@@ -25,6 +47,11 @@ async def run(args: argparse.Namespace) -> int:
         log_dir=Path(args.log_dir),
         fixed_ports=True,
         log_env="production" if args.json_logs else "local",
+        provider=args.provider,
+        media_dir=Path(args.var_dir) / "media",
+        admin_token=kept["admin_token"],
+        channel_keys=kept["channel_keys"],
+        payment_webhook_secret=kept["payment_webhook_secret"],
     )
     stack = Stack(config)
     print(f"waops: provisioning database '{config.database}' (roles and one schema per service)")
@@ -69,12 +96,16 @@ def print_banner(stack: Stack, config: StackConfig) -> None:
     lines = [
         "",
         "waops is running (Ctrl-C stops it)",
-        f"  webhook (Meta)   {stack.url('webhook-adapter')}/webhooks/meta",
+        f"  webhooks         {stack.url('webhook-adapter')}/webhooks/{{meta,360dialog,twilio}}"
+        f"  (default channel: {c.provider})",
+        f"  channels admin   {stack.url('webhook-adapter')}/v1/admin/channels"
+        f"  (Authorization: Bearer {c.admin_token})",
         f"  sandbox phone    curl -XPOST {stack.url('sandbox')}/_sandbox/phone/send "
         "-H 'content-type: application/json' "
         '-d \'{"from":"+9779841234567","text":"Hi! Everest Base Camp Trek for 3 people in March 2025"}\'',
         f"  sandbox outbox   {stack.url('sandbox')}/_sandbox/sent",
-        f"  core API         {stack.url('core')}/v1/leads  (header X-Waops-Tenant: {c.tenant})",
+        f"  core API         {stack.url('core')}/openapi.json  (header X-Waops-Tenant: {c.tenant})",
+        f"  payment page     {stack.url('sandbox')}/_sandbox/pay/<link id>",
         f"  timeline API     {stack.url('timeline')}/v1/timeline/LEAD/<lead id>",
         f"  audit API        {stack.url('audit')}/v1/audit",
         f"  conversations    {stack.url('conversation-engine')}/v1/conversations/<id>",
@@ -102,6 +133,13 @@ def main() -> None:
         "--amqp-url", default=os.environ.get("WAOPS_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
     )
     parser.add_argument("--log-dir", default="var/log")
+    parser.add_argument("--var-dir", default="var")
+    parser.add_argument(
+        "--provider",
+        choices=["sandbox", "meta", "360dialog", "twilio"],
+        default=os.environ.get("WAOPS_PROVIDER", "sandbox"),
+        help="the wire format of the default channel (every one is played by the sandbox)",
+    )
     parser.add_argument("--json-logs", action="store_true")
     args = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import sys
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+from cryptography.fernet import Fernet
 from waops_service_kit.provision import create_database, provision_schemas, service_url
 
 
@@ -69,6 +71,14 @@ class StackConfig:
     verify_token: str = "sandbox-verify-token"
     phone_number_id: str = "109876543210"
     log_env: str = "production"  # JSON logs in files
+    # Which provider's wire format the default channel speaks (all three against the sandbox).
+    provider: str = "sandbox"
+    # Secrets a deployment provides; a throwaway run makes its own.
+    admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    channel_keys: str = field(default_factory=lambda: Fernet.generate_key().decode())
+    payment_webhook_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    media_dir: Path | None = None  # default: <log_dir>/../media
+    test_clock: bool = False  # lets tests move the core's clock (POST /v1/admin/clock)
 
 
 @dataclass
@@ -152,22 +162,44 @@ class Stack:
 
     def _common_env(self) -> dict[str, str]:
         c = self.config
+        sandbox = f"http://127.0.0.1:{self.ports['sandbox']}"
+        adapter = f"http://127.0.0.1:{self.ports['webhook-adapter']}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("WAOPS_")}
         env.update(
             {
                 "WAOPS_ENV": c.log_env,
                 "WAOPS_AMQP_URL": c.amqp_url,
                 "WAOPS_DEFAULT_TENANT": c.tenant,
-                "WAOPS_PROVIDER": "sandbox",
-                "WAOPS_META_GRAPH_URL": f"http://127.0.0.1:{self.ports['sandbox']}",
+                "WAOPS_PROVIDER": c.provider,
+                "WAOPS_META_GRAPH_URL": sandbox,
                 "WAOPS_META_ACCESS_TOKEN": c.access_token,
                 "WAOPS_META_APP_SECRET": c.app_secret,
                 "WAOPS_META_VERIFY_TOKEN": c.verify_token,
                 "WAOPS_META_PHONE_NUMBER_ID": c.phone_number_id,
                 "WAOPS_CORE_URL": f"http://127.0.0.1:{self.ports['core']}",
-                "WAOPS_SANDBOX_WEBHOOK_URL": (
-                    f"http://127.0.0.1:{self.ports['webhook-adapter']}/webhooks/meta"
+                "WAOPS_SANDBOX_WEBHOOK_URL": f"{adapter}/webhooks/meta",
+                # The other two providers' APIs, also played by the sandbox.
+                "WAOPS_D360_API_URL": sandbox,
+                "WAOPS_D360_API_KEY": "sandbox-d360-api-key",
+                "WAOPS_TWILIO_API_URL": sandbox,
+                "WAOPS_TWILIO_ACCOUNT_SID": "AC00000000000000000000000000000000",
+                "WAOPS_TWILIO_AUTH_TOKEN": "sandbox-twilio-auth-token",
+                "WAOPS_TWILIO_WHATSAPP_NUMBER": "+14155238886",
+                "WAOPS_PUBLIC_BASE_URL": adapter,  # what Twilio signs
+                "WAOPS_SANDBOX_BASE_URL": sandbox,
+                "WAOPS_SANDBOX_D360_WEBHOOK_URL": f"{adapter}/webhooks/360dialog",
+                "WAOPS_SANDBOX_TWILIO_WEBHOOK_URL": f"{adapter}/webhooks/twilio",
+                "WAOPS_ADAPTER_URL": adapter,
+                "WAOPS_ADMIN_TOKEN": c.admin_token,
+                "WAOPS_CHANNEL_KEYS": c.channel_keys,
+                "WAOPS_MEDIA_DIR": str(c.media_dir or c.log_dir.parent / "media"),
+                # The payment gateway: the sandbox's payment page, signing its webhooks.
+                "WAOPS_PAYMENT_GATEWAY_URL": f"{sandbox}/_sandbox/pay",
+                "WAOPS_SANDBOX_PAYMENT_WEBHOOK_URL": (
+                    f"http://127.0.0.1:{self.ports['core']}/v1/payments/webhook"
                 ),
+                "WAOPS_PAYMENT_WEBHOOK_SECRET": c.payment_webhook_secret,
+                "WAOPS_CORE_TEST_CLOCK": "true" if c.test_clock else "false",
                 "WAOPS_HTTP_HOST": "127.0.0.1",
                 "WAOPS_OUTBOX_POLL_INTERVAL": "0.5",
                 "PYTHONUNBUFFERED": "1",

@@ -33,9 +33,19 @@ class System:
         return self.stack.url(service)
 
     async def phone_says(
-        self, phone: str, text: str, message_id: str | None = None, traceparent: str | None = None
+        self,
+        phone: str,
+        text: str,
+        message_id: str | None = None,
+        traceparent: str | None = None,
+        provider: str | None = None,
     ) -> dict[str, Any]:
+        """The sandbox phone sends ``text``, through ``provider``'s door (default: the one
+        the system's default channel speaks)."""
         body: dict[str, Any] = {"from": phone, "text": text}
+        wire = provider or self.stack.config.provider
+        if wire != "sandbox":
+            body["provider"] = wire
         if message_id:
             body["message_id"] = message_id
         if traceparent:
@@ -100,6 +110,8 @@ async def running_system(
     *,
     through_proxy: bool = False,
     prefix: str = "waops_it",
+    provider: str = "sandbox",
+    test_clock: bool = False,
 ) -> AsyncIterator[System]:
     """Every service and the sandbox as processes on a database and vhost of their own, the
     demo operator loaded and known to the conversation engine; all stopped on exit."""
@@ -119,6 +131,8 @@ async def running_system(
             database=iso.database,
             amqp_url=amqp_url,
             log_dir=log_dir / iso.database,
+            provider=provider,
+            test_clock=test_clock,
         )
     )
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
@@ -140,9 +154,17 @@ async def start_system(isolated_factory: IsolatedFactory) -> AsyncIterator[Start
     with tempfile.TemporaryDirectory(prefix="waops-it-", ignore_cleanup_errors=True) as logs:
         async with contextlib.AsyncExitStack() as systems:
 
-            async def start(*, through_proxy: bool = False) -> System:
+            async def start(
+                *, through_proxy: bool = False, provider: str = "sandbox", test_clock: bool = False
+            ) -> System:
                 return await systems.enter_async_context(
-                    running_system(isolated_factory, Path(logs), through_proxy=through_proxy)
+                    running_system(
+                        isolated_factory,
+                        Path(logs),
+                        through_proxy=through_proxy,
+                        provider=provider,
+                        test_clock=test_clock,
+                    )
                 )
 
             yield start
