@@ -16,7 +16,14 @@ from waops_contracts.events import Actor, CommandRejected, LeadCreated, SalesRep
 from waops_sandbox import SandboxConfig, create_sandbox_app
 from waops_testing.plugin import Isolated
 from waops_testing.poll import eventually
-from waops_testing.services import EventTap, consumed, publish, running_service, settings_for
+from waops_testing.services import (
+    EventTap,
+    consumed,
+    publish,
+    running_service,
+    service_db,
+    settings_for,
+)
 
 pytestmark = pytest.mark.integration
 CUSTOMER = "+9779841234567"
@@ -156,12 +163,31 @@ async def test_a_message_outside_the_window_fails_without_retrying(
     assert faults[0]["times"] == 4  # tried exactly once
 
 
-async def test_a_bad_token_halts_the_message(isolated: Isolated, graph: Any) -> None:
+async def test_a_bad_token_halts_the_channel_and_the_message_waits(
+    isolated: Isolated, graph: Any
+) -> None:
+    """190 (token expired) needs a human: the channel pauses, the message stays queued
+    (not failed, its attempt not counted) until the channel is resumed."""
     async with (
         EventTap(isolated.amqp_url, "waops.message.#") as tap,
-        running_service(create_app, settings(isolated, graph, token="wrong")),
+        running_service(create_app, settings(isolated, graph, token="wrong")) as notifier,
     ):
         await publish(isolated.amqp_url, lead_created())
-        [failed] = await tap.wait_for("waops.message.failed.v1")
-    assert failed.data["error_code"] == 190
+
+        async def halted() -> dict[str, Any] | None:
+            body = await (await notifier.get("/v1/channels/109876543210")).json()
+            return body["channel"] if body["channel"]["halted"] else None
+
+        channel = await eventually(halted, what="the channel to halt")
+        assert channel["halt"]["code"] == 190 and channel["waiting"] == 1
+        async with service_db(isolated, "notifier") as db:
+            row = await db.fetchrow("SELECT status, attempts FROM outbound_messages")
+        assert (row["status"], row["attempts"]) == ("queued", 0)
+        async with service_db(isolated, "notifier") as db:
+            await eventually(lambda: _outbox_empty(db), what="the outbox to drain")
+        assert [e for e in await tap.settled() if e.type == "waops.message.failed.v1"] == []
     assert (await (await graph.get("/_sandbox/sent")).json()) == []
+
+
+async def _outbox_empty(db: Any) -> bool:
+    return bool(await db.fetchval("SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL"))

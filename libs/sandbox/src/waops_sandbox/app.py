@@ -10,10 +10,7 @@ Everything the Graph side accepts is recorded and readable under ``/_sandbox/``,
 
 from __future__ import annotations
 
-import asyncio
 import json
-import secrets
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,18 +19,11 @@ import aiohttp
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from waops_sandbox import graph
+from waops_sandbox import d360_api, faults, graph, media, payments, phone, twilio_api
+from waops_sandbox.faults import Fault as Fault  # re-exported: the package's API
 from waops_sandbox.meta_payloads import (
-    LEGACY_SIGNATURE_HEADER,
-    SIGNATURE_HEADER,
     digits,
-    encode,
     new_wamid,
-    sign,
-    sign_sha1,
-    status_webhook,
-    text_message_webhook,
-    verification_params,
 )
 
 
@@ -58,41 +48,14 @@ class SandboxConfig:
     twilio_auth_token: str = "sandbox-twilio-auth-token"
     twilio_whatsapp_number: str = "+14155238886"
     twilio_webhook_url: str | None = None  # the adapter's /webhooks/twilio URL (as signed)
-
-
-@dataclass
-class Fault:
-    """The next ``times`` sends answer ``status``/``error_code`` after ``delay`` seconds.
-
-    With neither status nor error_code the send succeeds, only late (to test timeouts).
-    """
-
-    status: int | None = None
-    error_code: int | None = None
-    times: int = 1
-    delay: float = 0.0
-
-    def error(self) -> graph.GraphError | None:
-        if self.error_code is not None:
-            return graph.error_for_code(self.error_code, self.status)
-        if self.status is not None:
-            return graph.error_for_code(2 if self.status >= 500 else 100, self.status)
-        return None
+    # Payment gateway: where its signed payment webhooks go (the core), and their secret.
+    payment_webhook_url: str | None = None  # the core's /v1/payments/webhook
+    payment_webhook_secret: str = "sandbox-payment-secret"
 
 
 @dataclass
 class SandboxState:
     sent: list[dict[str, Any]] = field(default_factory=list)
-    faults: deque[Fault] = field(default_factory=deque)
-
-    def next_fault(self) -> Fault | None:
-        if not self.faults:
-            return None
-        fault = self.faults[0]
-        fault.times -= 1
-        if fault.times <= 0:
-            self.faults.popleft()
-        return fault
 
 
 CONFIG = web.AppKey("sandbox_config", SandboxConfig)
@@ -115,13 +78,11 @@ def _bearer(request: web.Request) -> str | None:
 
 
 async def send_message(request: web.Request) -> web.Response:
-    config, state = request.app[CONFIG], request.app[STATE]
-    fault = state.next_fault()
-    if fault is not None:
-        if fault.delay:
-            await asyncio.sleep(fault.delay)
-        if (error := fault.error()) is not None:
-            return _graph_error(error)
+    config = request.app[CONFIG]
+    misbehaviour = request.app[faults.MISBEHAVIOUR]
+    fault = await misbehaviour.fault_for("meta")
+    if fault is not None and (error := fault.error()) is not None:
+        return _graph_error(error)
     if _bearer(request) != config.access_token:
         return _graph_error(graph.invalid_token())
     phone_number_id = request.match_info["phone_number_id"]
@@ -141,9 +102,11 @@ async def send_message(request: web.Request) -> web.Response:
     else:
         wamid = new_wamid()
         answer = graph.send_success(summary["to"], wamid)
-    state.sent.append(
+    misbehaviour.record(
+        request.app,
         {
             "id": wamid,
+            "provider": "meta",
             "phone_number_id": phone_number_id,
             "version": request.match_info["version"],
             "to": digits(summary["to"]) if summary["to"] else None,
@@ -152,7 +115,7 @@ async def send_message(request: web.Request) -> web.Response:
             "request": payload,
             "traceparent": request.headers.get("traceparent"),
             "received_at": datetime.now(UTC).isoformat(),
-        }
+        },
     )
     return web.json_response(answer)
 
@@ -167,129 +130,6 @@ async def list_sent(request: web.Request) -> web.Response:
 async def clear_sent(request: web.Request) -> web.Response:
     request.app[STATE].sent.clear()
     return web.json_response({"cleared": True})
-
-
-async def add_fault(request: web.Request) -> web.Response:
-    data = await _json_object(request)
-    try:
-        fault = Fault(
-            status=int(data["status"]) if data.get("status") is not None else None,
-            error_code=int(data["error_code"]) if data.get("error_code") is not None else None,
-            times=int(data.get("times", 1)),
-            delay=float(data.get("delay", 0.0)),
-        )
-    except (TypeError, ValueError) as exc:
-        raise web.HTTPBadRequest(text=f"bad fault: {exc}") from exc
-    request.app[STATE].faults.append(fault)
-    return web.json_response({"queued": _fault_json(fault)})
-
-
-async def list_faults(request: web.Request) -> web.Response:
-    return web.json_response([_fault_json(f) for f in request.app[STATE].faults])
-
-
-async def clear_faults(request: web.Request) -> web.Response:
-    request.app[STATE].faults.clear()
-    return web.json_response({"cleared": True})
-
-
-def _fault_json(fault: Fault) -> dict[str, Any]:
-    return {
-        "status": fault.status,
-        "error_code": fault.error_code,
-        "times": fault.times,
-        "delay": fault.delay,
-    }
-
-
-async def phone_send(request: web.Request) -> web.Response:
-    """Play a customer's phone: a signed ``messages`` webhook to the adapter."""
-    config = request.app[CONFIG]
-    data = await _json_object(request)
-    sender, text = data.get("from"), data.get("text")
-    if not isinstance(sender, str) or not digits(sender) or not isinstance(text, str):
-        raise web.HTTPBadRequest(text='"from" (phone) and "text" are required')
-    payload = text_message_webhook(
-        config.phone_number_id,
-        config.display_phone_number,
-        from_wa_id=sender,
-        profile_name=data.get("profile_name") or f"Sandbox {digits(sender)[-4:]}",
-        text=text,
-        message_id=data.get("message_id"),
-        timestamp=data.get("timestamp"),
-    )
-    message_id = payload["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
-    # Meta sends no trace context; a test may, to follow one message through waops.
-    result = await _deliver(request.app, payload, traceparent=data.get("traceparent"))
-    return web.json_response({"message_id": message_id, **result})
-
-
-async def phone_status(request: web.Request) -> web.Response:
-    """Report a status (sent/delivered/read/failed) for a message waops sent."""
-    config, state = request.app[CONFIG], request.app[STATE]
-    data = await _json_object(request)
-    wamid = data.get("message_id")
-    sent = next((s for s in state.sent if s["id"] == wamid), None)
-    recipient = data.get("recipient_id") or (sent or {}).get("to")
-    if not isinstance(wamid, str) or not recipient:
-        raise web.HTTPBadRequest(text='"message_id" of a recorded send (or "recipient_id") needed')
-    payload = status_webhook(
-        config.phone_number_id,
-        config.display_phone_number,
-        message_id=wamid,
-        recipient_id=recipient,
-        status=data.get("status", "delivered"),
-        errors=data.get("errors"),
-    )
-    return web.json_response({"message_id": wamid, **await _deliver(request.app, payload)})
-
-
-async def verify_webhook(request: web.Request) -> web.Response:
-    """Do what Meta does when a webhook URL is saved: the hub.challenge GET."""
-    config = request.app[CONFIG]
-    data = await _json_object(request)
-    token = data.get("verify_token") or config.verify_token
-    if not config.webhook_url or not isinstance(token, str):
-        raise web.HTTPConflict(text="no webhook_url or verify_token configured")
-    challenge = str(secrets.randbelow(10**9))
-    try:
-        async with request.app[SESSION].get(
-            config.webhook_url, params=verification_params(token, challenge)
-        ) as resp:
-            body = await resp.text()
-            status = resp.status
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        raise web.HTTPBadGateway(text=f"webhook unreachable: {exc!r}") from exc
-    verified = status == 200 and body == challenge
-    return web.json_response({"verified": verified, "status": status, "body": body})
-
-
-async def _deliver(
-    app: web.Application, payload: dict[str, Any], traceparent: str | None = None
-) -> dict[str, Any]:
-    config = app[CONFIG]
-    if not config.webhook_url:
-        raise web.HTTPConflict(text="the sandbox has no webhook_url configured")
-    body = encode(payload)
-    headers = {
-        "Content-Type": "application/json",
-        SIGNATURE_HEADER: sign(body, config.app_secret),
-        LEGACY_SIGNATURE_HEADER: sign_sha1(body, config.app_secret),
-        "User-Agent": "facebookexternalua",
-    }
-    if traceparent:
-        headers["traceparent"] = traceparent
-    try:
-        async with app[SESSION].post(config.webhook_url, data=body, headers=headers) as resp:
-            text = await resp.text()
-            status = resp.status
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        raise web.HTTPBadGateway(text=f"webhook unreachable: {exc!r}") from exc
-    try:
-        answer: Any = json.loads(text)
-    except ValueError:
-        answer = text
-    return {"webhook_status": status, "webhook_body": answer}
 
 
 async def _json_object(request: web.Request) -> dict[str, Any]:
@@ -333,11 +173,11 @@ def create_sandbox_app(config: SandboxConfig) -> web.Application:
     app.router.add_post(r"/{version:v\d+\.\d+}/{phone_number_id}/messages", send_message)
     app.router.add_get("/_sandbox/sent", list_sent)
     app.router.add_delete("/_sandbox/sent", clear_sent)
-    app.router.add_post("/_sandbox/faults", add_fault)
-    app.router.add_get("/_sandbox/faults", list_faults)
-    app.router.add_delete("/_sandbox/faults", clear_faults)
-    app.router.add_post("/_sandbox/phone/send", phone_send)
-    app.router.add_post("/_sandbox/phone/status", phone_status)
-    app.router.add_post("/_sandbox/webhook/verify", verify_webhook)
+    faults.install(app, app[STATE].sent)  # faults per provider, status callbacks
+    d360_api.install(app, config)  # 360dialog: POST /messages
+    twilio_api.install(app, config)  # Twilio: POST /2010-04-01/Accounts/{sid}/Messages.json
+    media.install(app, config)  # media hosting: Graph, 360dialog, Twilio (+ uploads)
+    phone.install(app, config, app[STATE].sent)  # the phone: /_sandbox/phone/*, webhooks
+    payments.install(app, config)  # payment gateway page: /_sandbox/pay/{link_id}
     app.router.add_get("/healthz", healthz)
     return app

@@ -17,6 +17,31 @@ TEXT_BODY_LIMIT = 4096
 MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
 SUPPORTED_TYPES = ("text", "template", "interactive", "reaction", "location", *MEDIA_TYPES)
 
+# Limits of interactive messages, from the Cloud API reference (reply buttons, list messages).
+MAX_BUTTONS = 3
+BUTTON_TITLE_LIMIT = 20
+BUTTON_ID_LIMIT = 256
+LIST_BUTTON_LIMIT = 20
+MAX_LIST_ROWS = 10
+MAX_LIST_SECTIONS = 10
+ROW_TITLE_LIMIT = 24
+ROW_DESCRIPTION_LIMIT = 72
+INTERACTIVE_BODY_LIMIT = 1024
+HEADER_FOOTER_LIMIT = 60
+TEMPLATE_COMPONENT_TYPES = ("header", "body", "button", "footer")
+TEMPLATE_PARAMETER_TYPES = (
+    "text",
+    "currency",
+    "date_time",
+    "image",
+    "document",
+    "video",
+    "location",
+    "payload",
+    "coupon_code",
+    "action",
+)
+
 # Titles Meta uses for the codes the sandbox can be told to fail with.
 ERROR_TITLES: dict[int, str] = {
     1: "An unknown error occurred",
@@ -135,16 +160,12 @@ def validate_send(payload: Any) -> dict[str, Any]:
         if "preview_url" in content and not isinstance(content["preview_url"], bool):
             raise invalid_parameter("Param text['preview_url'] must be a boolean.")
     elif kind == "template":
-        language = content.get("language")
-        if not isinstance(content.get("name"), str) or not (
-            isinstance(language, dict) and isinstance(language.get("code"), str)
-        ):
-            raise invalid_parameter(
-                "Params template['name'] and template['language']['code'] are required."
-            )
+        _check_template(content)
+    elif kind == "interactive":
+        body = _check_interactive(content)
     elif kind in MEDIA_TYPES:
-        if not (isinstance(content.get("id"), str) or isinstance(content.get("link"), str)):
-            raise invalid_parameter(f"Param {kind} must have an id or a link.")
+        _check_media(kind, content)
+        body = content.get("caption") if isinstance(content.get("caption"), str) else None
     return {"type": kind, "to": to, "body": body}
 
 
@@ -155,3 +176,147 @@ def send_success(to: str, wamid: str) -> dict[str, Any]:
         "contacts": [{"input": to, "wa_id": digits(to)}],
         "messages": [{"id": wamid}],
     }
+
+
+def _text_field(value: Any, name: str, limit: int, *, required: bool = True) -> str | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value:
+        raise invalid_parameter(f"Param {name} is required.")
+    if len(value) > limit:
+        raise invalid_parameter(f"Param {name} must be at most {limit} characters long.")
+    return value
+
+
+def _check_media(kind: str, content: dict[str, Any]) -> None:
+    has_id, has_link = isinstance(content.get("id"), str), isinstance(content.get("link"), str)
+    if has_id == has_link:  # exactly one of them
+        raise invalid_parameter(f"Param {kind} must have either an id or a link.")
+    if has_link and not str(content["link"]).startswith(("http://", "https://")):
+        raise invalid_parameter(f"Param {kind}['link'] must be an http(s) URL.")
+    if kind in ("audio", "sticker") and "caption" in content:
+        raise invalid_parameter(f"Param {kind} does not take a caption.")
+
+
+def _check_template(content: dict[str, Any]) -> None:
+    language = content.get("language")
+    if not isinstance(content.get("name"), str) or not (
+        isinstance(language, dict) and isinstance(language.get("code"), str)
+    ):
+        raise invalid_parameter(
+            "Params template['name'] and template['language']['code'] are required."
+        )
+    components = content.get("components", [])
+    if not isinstance(components, list):
+        raise invalid_parameter("Param template['components'] must be an array.")
+    for component in components:
+        if not isinstance(component, dict) or component.get("type") not in (
+            TEMPLATE_COMPONENT_TYPES
+        ):
+            raise invalid_parameter(
+                "Param template['components'][]['type'] must be one of "
+                f"{{{', '.join(TEMPLATE_COMPONENT_TYPES)}}}."
+            )
+        if component["type"] == "button" and (
+            not isinstance(component.get("sub_type"), str) or "index" not in component
+        ):
+            raise invalid_parameter("A button component needs sub_type and index.")
+        parameters = component.get("parameters", [])
+        if not isinstance(parameters, list):
+            raise invalid_parameter(
+                "Param template['components'][]['parameters'] must be an array."
+            )
+        for parameter in parameters:
+            kind = parameter.get("type") if isinstance(parameter, dict) else None
+            if kind not in TEMPLATE_PARAMETER_TYPES:
+                raise invalid_parameter("Each template parameter needs a known type.")
+            if parameter.get(kind) in (None, ""):
+                raise invalid_parameter(f"A template parameter of type {kind} needs {kind}.")
+
+
+def _check_interactive(content: dict[str, Any]) -> str:
+    """Reply buttons and list messages; returns the body text."""
+    kind = content.get("type")
+    if kind not in ("button", "list"):
+        raise invalid_parameter("Param interactive['type'] must be one of {button, list}.")
+    body = content.get("body")
+    text = _text_field(
+        body.get("text") if isinstance(body, dict) else None,
+        "interactive['body']['text']",
+        INTERACTIVE_BODY_LIMIT if kind == "button" else TEXT_BODY_LIMIT,
+    )
+    header = content.get("header")
+    if header is not None:
+        if not isinstance(header, dict) or header.get("type") not in (
+            "text",
+            "image",
+            "video",
+            "document",
+        ):
+            raise invalid_parameter("Param interactive['header']['type'] is invalid.")
+        if header["type"] == "text":
+            _text_field(header.get("text"), "interactive['header']['text']", HEADER_FOOTER_LIMIT)
+        elif kind == "list":
+            raise invalid_parameter("A list message header can only be text.")
+    footer = content.get("footer")
+    if footer is not None:
+        _text_field(
+            footer.get("text") if isinstance(footer, dict) else None,
+            "interactive['footer']['text']",
+            HEADER_FOOTER_LIMIT,
+        )
+    action = content.get("action")
+    if not isinstance(action, dict):
+        raise invalid_parameter("Param interactive['action'] is required.")
+    if kind == "button":
+        _check_buttons(action.get("buttons"))
+    else:
+        _check_sections(action)
+    assert text is not None
+    return text
+
+
+def _check_buttons(buttons: Any) -> None:
+    if not isinstance(buttons, list) or not 1 <= len(buttons) <= MAX_BUTTONS:
+        raise invalid_parameter(
+            f"Param interactive['action']['buttons'] must have 1 to {MAX_BUTTONS} buttons."
+        )
+    ids, titles = set(), set()
+    for button in buttons:
+        reply = button.get("reply") if isinstance(button, dict) else None
+        if button.get("type") != "reply" or not isinstance(reply, dict):
+            raise invalid_parameter("Each button must be of type reply with a reply object.")
+        ids.add(_text_field(reply.get("id"), "button['reply']['id']", BUTTON_ID_LIMIT))
+        titles.add(_text_field(reply.get("title"), "button['reply']['title']", BUTTON_TITLE_LIMIT))
+    if len(ids) != len(buttons) or len(titles) != len(buttons):
+        raise invalid_parameter("Button ids and titles must be unique.")
+
+
+def _check_sections(action: dict[str, Any]) -> None:
+    _text_field(action.get("button"), "interactive['action']['button']", LIST_BUTTON_LIMIT)
+    sections = action.get("sections")
+    if not isinstance(sections, list) or not 1 <= len(sections) <= MAX_LIST_SECTIONS:
+        raise invalid_parameter(
+            f"Param interactive['action']['sections'] must have 1 to {MAX_LIST_SECTIONS} sections."
+        )
+    ids: set[str | None] = set()
+    rows_seen = 0
+    for section in sections:
+        rows = section.get("rows") if isinstance(section, dict) else None
+        if not isinstance(rows, list) or not rows:
+            raise invalid_parameter("Each section needs at least one row.")
+        if len(sections) > 1:  # a title is required once there is more than one section
+            _text_field(section.get("title"), "section['title']", ROW_TITLE_LIMIT)
+        for row in rows:
+            if not isinstance(row, dict):
+                raise invalid_parameter("Each row must be an object.")
+            ids.add(_text_field(row.get("id"), "row['id']", 200))
+            _text_field(row.get("title"), "row['title']", ROW_TITLE_LIMIT)
+            _text_field(
+                row.get("description"), "row['description']", ROW_DESCRIPTION_LIMIT, required=False
+            )
+            rows_seen += 1
+    if rows_seen > MAX_LIST_ROWS:
+        raise invalid_parameter(f"A list message has at most {MAX_LIST_ROWS} rows in all.")
+    if len(ids) != rows_seen:
+        raise invalid_parameter("Row ids must be unique.")

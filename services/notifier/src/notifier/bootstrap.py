@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import aiohttp
 from aiohttp import web
 from waops_service_kit import ServiceRuntime, build_app
 from waops_service_kit.db import asyncpg_dsn
 
-from notifier.adapters.dispatcher import Dispatcher
-from notifier.adapters.providers.meta import MetaCloudProvider
+from notifier.adapters.breaker import ChannelBreakers
+from notifier.adapters.channels import (
+    ChannelResolver,
+    ProviderFactory,
+    default_channel,
+    default_channel_id,
+)
+from notifier.adapters.dispatcher import Dispatcher, circuit_changed
+from notifier.entrypoints.http import routes
 from notifier.handlers import NotifierDeps, build_registry
 from notifier.settings import NotifierSettings
+
+
+@dataclass
+class Running:
+    """What the app's lifecycle started, for routes and tests to reach."""
+
+    dispatcher: Dispatcher | None = None
+
+
+RUNNING = web.AppKey("notifier_running", Running)
 
 
 def build_runtime(settings: NotifierSettings) -> ServiceRuntime:
@@ -22,36 +40,59 @@ def build_runtime(settings: NotifierSettings) -> ServiceRuntime:
         package="notifier",
         settings=settings,
         registry=build_registry(),
-        deps=NotifierDeps(default_channel_id=settings.meta_phone_number_id),
+        deps=NotifierDeps(default_channel_id=default_channel_id(settings)),
     )
 
 
 def create_app(settings: NotifierSettings | None = None) -> web.Application:
     settings = settings or NotifierSettings()
     runtime = build_runtime(settings)
+    running = Running()
+
+    def breakers() -> ChannelBreakers | None:
+        return running.dispatcher.breakers if running.dispatcher else None
+
+    def wake() -> None:
+        if running.dispatcher is not None:
+            running.dispatcher.wake()
 
     async def dispatcher(_: web.Application) -> AsyncIterator[None]:
-        async with aiohttp.ClientSession() as session:  # each send has its own timeout
-            provider = MetaCloudProvider(
-                base_url=settings.graph_url,
-                version=settings.meta_graph_version,
-                phone_number_id=settings.meta_phone_number_id,
-                access_token=settings.meta_access_token,
-                session=session,
-                timeout=settings.send_timeout,
+        async with aiohttp.ClientSession() as session:  # each request has its own timeout
+            resolver = ChannelResolver(
+                default_channel(settings),
+                session,
+                adapter_url=settings.adapter_url,
+                admin_token=settings.admin_token,
+                ttl=settings.channel_cache_ttl,
             )
             sender = Dispatcher(
                 runtime.engine,
                 runtime.writer,
-                provider,
-                provider_name="meta",
+                resolver,
+                ProviderFactory(session, settings),
                 listen_dsn=asyncpg_dsn(settings.database_url),
                 max_attempts=settings.send_max_attempts,
+                backoff=settings.retry_backoff,
+                backoff_max=settings.retry_backoff_max,
+                breakers=ChannelBreakers(
+                    failures=settings.breaker_failures,
+                    cooldown=settings.breaker_cooldown,
+                    on_change=circuit_changed,
+                ),
+                halt_resume_after=settings.halt_resume_after,
                 poll_interval=settings.outbox_poll_interval,
                 stop_timeout=settings.shutdown_timeout,
             )
+            running.dispatcher = sender
             sender.start()
             yield
             await sender.stop()
+            running.dispatcher = None
 
-    return build_app(runtime, extra_lifecycle=[dispatcher])
+    app = build_app(
+        runtime,
+        routes(runtime.engine, breakers, settings.admin_token, wake),
+        extra_lifecycle=[dispatcher],
+    )
+    app[RUNNING] = running
+    return app

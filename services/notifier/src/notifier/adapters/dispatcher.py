@@ -1,11 +1,19 @@
-"""Sends queued messages through the provider, outside any event transaction.
+"""Sends queued messages through each channel's provider, outside any event transaction.
 
 Messages are leased (``claim_due``) so several notifier replicas share the work; the outcome
-and its ``message.sent`` / ``message.failed`` event commit together. Provider errors decide
-what happens next: retry later with backoff (bounded), drop (never retry), or halt.
+and its ``message.sent`` / ``message.failed`` event commit together. The provider's decision
+table says what a refusal means (``notifier.domain.decisions``):
+- ``retry``: again later with exponential backoff and jitter (tenacity's wait), at most
+  ``max_attempts`` tries, then failed; it also counts against the channel's circuit breaker;
+- ``drop``: failed at once, never retried;
+- ``halt``: the channel is paused (persisted, metric, critical "alert" log) and the message
+  goes back to the queue with its attempt not counted; nothing more is sent on the channel
+  until an operator resumes it (``POST /v1/channels/{id}/resume``) or, if configured, a
+  set time has passed.
+While a channel's circuit is open its messages are not claimed at all: they wait, queued,
+their attempts untouched; after the cool-down one probe send decides.
 A sender that dies mid-send loses its lease and the message is sent again: delivery to the
-provider is at-least-once, the narrowest window the Cloud API (which has no idempotency
-key) allows.
+provider is at-least-once, the narrowest window APIs without idempotency keys allow.
 """
 
 from __future__ import annotations
@@ -16,28 +24,47 @@ from datetime import UTC, datetime, timedelta
 
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from tenacity import AsyncRetrying, RetryCallState, wait_exponential_jitter
 from waops_contracts.events import MessageFailed, MessageSent, ObjectRef
 from waops_messaging import EventWriter, Wakeup
 from waops_observability import context_from_traceparent, get_logger, get_tracer
 
+from notifier import metrics
+from notifier.adapters.breaker import ChannelBreakers, State
+from notifier.adapters.channels import (
+    ChannelResolver,
+    ChannelsUnavailable,
+    ProviderFactory,
+    UnknownChannel,
+)
 from notifier.adapters.outbound import (
     NOTIFY_CHANNEL,
     Outbound,
     claim_due,
+    halt_channel,
     mark_failed,
     mark_retry,
     mark_sent,
+    release,
 )
 from notifier.adapters.providers.base import (
+    PermanentProviderError,
     ProviderError,
     SendResult,
     TransientProviderError,
-    WhatsAppProvider,
 )
+from notifier.adapters.statuses import record_send
 
 log = get_logger(__name__)
 tracer = get_tracer("waops.notifier")
+_CIRCUIT_VALUES = {State.CLOSED: 0, State.HALF_OPEN: 1, State.OPEN: 2}
+
+
+def circuit_changed(channel: str, state: State) -> None:
+    metrics.CIRCUIT.labels(channel).set(_CIRCUIT_VALUES[state])
+    log.warning("provider.circuit", channel_id=channel, state=str(state))
 
 
 class Dispatcher:
@@ -45,20 +72,29 @@ class Dispatcher:
         self,
         engine: AsyncEngine,
         writer: EventWriter,
-        provider: WhatsAppProvider,
+        resolver: ChannelResolver,
+        factory: ProviderFactory,
         *,
-        provider_name: str,
         listen_dsn: str,
         max_attempts: int,
+        backoff: float = 2.0,
+        backoff_max: float = 300.0,
+        breakers: ChannelBreakers | None = None,
+        halt_resume_after: float = 0.0,
         poll_interval: float = 1.0,
         lease_seconds: float = 60.0,
         stop_timeout: float = 20.0,
     ) -> None:
         self._engine = engine
         self._writer = writer
-        self._provider = provider
-        self._provider_name = provider_name
+        self._resolver = resolver
+        self._factory = factory
         self._max_attempts = max_attempts
+        self._wait = wait_exponential_jitter(multiplier=backoff, max=backoff_max, jitter=backoff)
+        self.breakers = breakers or ChannelBreakers(
+            failures=5, cooldown=30.0, on_change=circuit_changed
+        )
+        self._halt_resume_after = halt_resume_after
         self._lease = lease_seconds
         self._stop_timeout = stop_timeout
         self._wakeup = Wakeup(listen_dsn, NOTIFY_CHANNEL, poll_interval)
@@ -76,6 +112,9 @@ class Dispatcher:
                 await asyncio.wait_for(self._task, timeout=self._stop_timeout)
         await self._wakeup.close()
 
+    def wake(self) -> None:
+        self._wakeup.set()
+
     async def _run(self) -> None:
         while not self._stopping:
             try:
@@ -88,9 +127,22 @@ class Dispatcher:
 
     async def dispatch_due(self, limit: int = 20) -> int:
         async with self._engine.begin() as conn:
-            batch = await claim_due(conn, limit, self._lease)
+            batch = await claim_due(
+                conn,
+                limit,
+                self._lease,
+                paused_channels=self.breakers.paused(),
+                halt_resume_after=self._halt_resume_after,
+            )
         await asyncio.gather(*(self._send(m) for m in batch))
         return len(batch)
+
+    def backoff(self, attempts: int) -> float:
+        """Seconds before the next try after ``attempts`` tries (tenacity's exponential
+        wait with jitter, capped)."""
+        state = RetryCallState(AsyncRetrying(), None, (), {})
+        state.attempt_number = max(attempts, 1)
+        return float(self._wait(state))
 
     async def _send(self, message: Outbound) -> None:
         # The one span of a send, whatever the provider: it joins the trace of the event that
@@ -99,30 +151,69 @@ class Dispatcher:
             f"send {message.template}",
             context=context_from_traceparent(message.traceparent),
             kind=SpanKind.CLIENT,
-            attributes={"waops.outbound_id": message.id},
+            attributes={"waops.outbound_id": message.id, "waops.channel_id": message.channel_id},
         ):
             try:
-                result = await self._provider.send_text(message.to_phone, message.body)
+                channel = await self._resolver.resolve(message.channel_id)
+                provider = self._factory.for_channel(channel)
+            except UnknownChannel as exc:
+                error = PermanentProviderError(None, f"unknown channel: {exc}")
+                await self._failed(message, error, "unknown")
+                return
+            except ChannelsUnavailable as exc:
+                await self._defer(message, self.backoff(message.attempts), str(exc))
+                return
+            if not self.breakers.admit(channel.id):
+                wait = max(self.breakers.reopens_in(channel.id), 1.0)
+                await self._defer(message, wait, "circuit open: the provider is failing")
+                metrics.SENDS.labels(provider.name, message.kind, "deferred").inc()
+                return
+            try:
+                content = message.message()
+            except ValidationError as exc:
+                self.breakers.release_probe(channel.id)
+                error = PermanentProviderError(None, f"unreadable message content: {exc}")
+                await self._failed(message, error, provider.name)
+                return
+            try:
+                result = await provider.send(message.to_phone, content)
             except ProviderError as exc:
-                await self._failed(message, exc)
+                await self._failed(message, exc, provider.name)
             except Exception as exc:  # unexpected: transient, bounded by max_attempts
-                await self._failed(message, TransientProviderError(None, repr(exc)))
+                await self._failed(message, TransientProviderError(None, repr(exc)), provider.name)
             else:
-                await self._sent(message, result)
+                self.breakers.success(channel.id)
+                await self._sent(message, result, provider.name)
 
-    async def _sent(self, message: Outbound, result: SendResult) -> None:
+    async def _defer(self, message: Outbound, seconds: float, reason: str) -> None:
+        at = datetime.now(UTC) + timedelta(seconds=seconds)
         async with self._engine.begin() as conn:
-            await mark_sent(conn, message.id, self._provider_name, result.provider_message_id)
+            await release(conn, message.id, at, reason)
+        log.info("message.deferred", outbound_id=message.id, reason=reason, in_s=round(seconds, 2))
+
+    async def _sent(self, message: Outbound, result: SendResult, provider: str) -> None:
+        metrics.SENDS.labels(provider, message.kind, "sent").inc()
+        async with self._engine.begin() as conn:
+            await mark_sent(conn, message.id, provider, result.provider_message_id)
+            if message.kind == "mark_read":
+                return  # a read receipt, not a message: no lifecycle, no event
+            await record_send(
+                conn,
+                outbound_id=message.id,
+                provider=provider,
+                channel_id=message.channel_id,
+                provider_message_id=result.provider_message_id,
+            )
             await self._writer.write(
                 conn,
                 MessageSent(
                     outbound_id=message.id,
                     channel_id=message.channel_id,
-                    provider=self._provider_name,
+                    provider=provider,
                     provider_message_id=result.provider_message_id,
                     to_phone=message.to_phone,
                     template=message.template,
-                    about=_about(message),
+                    about=about(message.about_type, message.about_id, message.about_reference),
                     text=message.body,
                 ),
                 tenant_id=message.tenant_id,
@@ -132,15 +223,26 @@ class Dispatcher:
             )
         log.info("message.sent", outbound_id=message.id, template=message.template)
 
-    async def _failed(self, message: Outbound, exc: ProviderError) -> None:
+    async def _failed(self, message: Outbound, exc: ProviderError, provider: str) -> None:
         error, code = str(exc), exc.code
         _mark_span(exc)
+        metrics.SENDS.labels(provider, message.kind, exc.action).inc()
+        fields = {"code": code, "details": exc.details, "provider_trace_id": exc.trace_id}
+        if exc.action == "halt":
+            await self._halt(message, exc, provider)
+            return
+        if exc.action == "retry":
+            self.breakers.failure(message.channel_id)
+        else:
+            self.breakers.success(message.channel_id)  # the provider answered
         async with self._engine.begin() as conn:
             if exc.action == "retry" and message.attempts < self._max_attempts:
-                delay = min(2**message.attempts, 300)
+                delay = self.backoff(message.attempts)
                 at = datetime.now(UTC) + timedelta(seconds=delay)
                 await mark_retry(conn, message.id, error, at)
-                log.warning("message.retry", outbound_id=message.id, error=error, in_s=delay)
+                log.warning(
+                    "message.retry", outbound_id=message.id, error=error, in_s=round(delay, 2)
+                )
                 return
             await mark_failed(conn, message.id, code, error)
             await self._writer.write(
@@ -148,10 +250,10 @@ class Dispatcher:
                 MessageFailed(
                     outbound_id=message.id,
                     channel_id=message.channel_id,
-                    provider=self._provider_name,
+                    provider=provider,
                     to_phone=message.to_phone,
                     template=message.template,
-                    about=_about(message),
+                    about=about(message.about_type, message.about_id, message.about_reference),
                     error_code=code,
                     error_title=error[:300],
                 ),
@@ -159,12 +261,26 @@ class Dispatcher:
                 correlation_id=message.correlation_id,
                 causation_id=message.causation_id,
             )
-        # The provider's request id (Meta's fbtrace_id) is what its support asks for.
-        fields = {"code": code, "details": exc.details, "provider_trace_id": exc.trace_id}
-        if exc.action == "halt":
-            log.critical("provider.halt", error=error, **fields)
-        else:
-            log.error("message.failed", outbound_id=message.id, error=error, **fields)
+        log.error("message.failed", outbound_id=message.id, error=error, **fields)
+
+    async def _halt(self, message: Outbound, exc: ProviderError, provider: str) -> None:
+        self.breakers.release_probe(message.channel_id)
+        self._resolver.forget(message.channel_id)  # resumed, it reads fresh credentials
+        async with self._engine.begin() as conn:
+            await halt_channel(conn, message.channel_id, provider, exc.code, str(exc))
+            await release(conn, message.id, datetime.now(UTC), f"channel halted: {exc}")
+        metrics.HALTS.labels(provider, str(exc.code)).inc()
+        # The alert: a human must fix the channel (renew the token, appeal the block).
+        log.critical(
+            "provider.halt",
+            alert=True,
+            channel_id=message.channel_id,
+            provider=provider,
+            error=str(exc),
+            code=exc.code,
+            details=exc.details,
+            provider_trace_id=exc.trace_id,
+        )
 
 
 def _mark_span(exc: ProviderError) -> None:
@@ -177,9 +293,7 @@ def _mark_span(exc: ProviderError) -> None:
         span.set_attribute("whatsapp.error.code", exc.code)
 
 
-def _about(message: Outbound) -> ObjectRef | None:
-    if not (message.about_type and message.about_id):
+def about(about_type: str | None, about_id: str | None, reference: str | None) -> ObjectRef | None:
+    if not (about_type and about_id):
         return None
-    return ObjectRef.model_validate(
-        {"type": message.about_type, "id": message.about_id, "reference": message.about_reference}
-    )
+    return ObjectRef.model_validate({"type": about_type, "id": about_id, "reference": reference})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,6 +10,8 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from notifier.domain.content import Content, Text, parse_content, summary
 
 NOTIFY_CHANNEL = "waops_notifier_outbound"
 
@@ -28,20 +31,43 @@ class Outbound:
     correlation_id: str
     causation_id: str
     traceparent: str | None
+    kind: str = "text"
+    content: Any = None  # the stored JSON of a non-text message
+
+    def message(self) -> Content:
+        if self.content is None:
+            return Text(body=self.body)
+        data = json.loads(self.content) if isinstance(self.content, str) else self.content
+        return parse_content(data)
 
 
-async def queue_message(conn: AsyncConnection, **row: Any) -> bool:
-    """Queue one message; False when the same cause already queued it (a duplicate)."""
+async def queue_message(
+    conn: AsyncConnection, *, content: Content | None = None, **row: Any
+) -> bool:
+    """Queue one message; False when the same cause already queued it (a duplicate).
+
+    ``content`` (any kind) or, for a plain text, just ``body``."""
+    if content is not None:
+        row.setdefault("body", summary(content))
     result = await conn.execute(
         text(
             "INSERT INTO outbound_messages (id, tenant_id, dedupe_key, channel_id, to_phone,"
             " template, language, body, about_type, about_id, about_reference, correlation_id,"
-            " causation_id, traceparent) VALUES (:id, :tenant_id, :dedupe_key, :channel_id,"
-            " :to_phone, :template, :language, :body, :about_type, :about_id, :about_reference,"
-            " :correlation_id, :causation_id, :traceparent)"
-            " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
+            " causation_id, traceparent, kind, content) VALUES (:id, :tenant_id, :dedupe_key,"
+            " :channel_id, :to_phone, :template, :language, :body, :about_type, :about_id,"
+            " :about_reference, :correlation_id, :causation_id, :traceparent, :kind,"
+            " CAST(:content AS jsonb)) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
         ),
-        {"id": str(uuid.uuid4()), **row},
+        {
+            "id": str(uuid.uuid4()),
+            "about_type": None,
+            "about_id": None,
+            "about_reference": None,
+            "traceparent": None,
+            **row,
+            "kind": content.kind if content is not None else "text",
+            "content": content.model_dump_json() if content is not None else None,
+        },
     )
     queued = result.first() is not None
     if queued:
@@ -49,19 +75,38 @@ async def queue_message(conn: AsyncConnection, **row: Any) -> bool:
     return queued
 
 
-async def claim_due(conn: AsyncConnection, limit: int, lease_seconds: float) -> list[Outbound]:
-    """Lease due messages to this sender; a crashed sender's lease expires and is reclaimed."""
+async def claim_due(
+    conn: AsyncConnection,
+    limit: int,
+    lease_seconds: float,
+    *,
+    paused_channels: list[str] | None = None,
+    halt_resume_after: float = 0.0,
+) -> list[Outbound]:
+    """Lease due messages to this sender; a crashed sender's lease expires and is reclaimed.
+
+    Messages of a halted channel (until resumed, or ``halt_resume_after`` seconds) and of
+    channels this sender has paused (open circuit) are left where they are."""
     rows = await conn.execute(
         text(
             "UPDATE outbound_messages SET status = 'sending', attempts = attempts + 1,"
             " claimed_until = now() + make_interval(secs => :lease), updated_at = now()"
             " WHERE id IN (SELECT id FROM outbound_messages WHERE next_attempt_at <= now() AND"
             " (status = 'queued' OR (status = 'sending' AND claimed_until < now()))"
+            " AND NOT (channel_id = ANY(:paused))"
+            " AND channel_id NOT IN (SELECT channel_id FROM channel_halts WHERE resumed_at IS"
+            " NULL AND (:resume_after <= 0 OR"
+            " halted_at > now() - make_interval(secs => :resume_after)))"
             " ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED)"
             " RETURNING id, tenant_id, channel_id, to_phone, template, body, about_type, about_id,"
-            " about_reference, attempts, correlation_id, causation_id, traceparent"
+            " about_reference, attempts, correlation_id, causation_id, traceparent, kind, content"
         ),
-        {"limit": limit, "lease": lease_seconds},
+        {
+            "limit": limit,
+            "lease": lease_seconds,
+            "paused": list(paused_channels or []),
+            "resume_after": halt_resume_after,
+        },
     )
     return [Outbound(**{**r._mapping, "id": str(r.id)}) for r in rows]
 
@@ -72,7 +117,8 @@ async def mark_sent(
     await conn.execute(
         text(
             "UPDATE outbound_messages SET status = 'sent', provider = :p, provider_message_id = :pm,"
-            " claimed_until = NULL, last_error = NULL, updated_at = now() WHERE id = :id"
+            " sent_at = now(), claimed_until = NULL, last_error = NULL, updated_at = now()"
+            " WHERE id = :id"
         ),
         {"id": message_id, "p": provider, "pm": provider_message_id},
     )
@@ -88,11 +134,92 @@ async def mark_retry(conn: AsyncConnection, message_id: str, error: str, at: dat
     )
 
 
+async def release(
+    conn: AsyncConnection, message_id: str, at: datetime, reason: str | None = None
+) -> None:
+    """Give a claimed message back, its attempt not counted: it was never tried (its channel
+    is halted or its circuit open)."""
+    await conn.execute(
+        text(
+            "UPDATE outbound_messages SET status = 'queued', attempts = GREATEST(attempts - 1, 0),"
+            " next_attempt_at = :at, last_error = COALESCE(:e, last_error), claimed_until = NULL,"
+            " updated_at = now() WHERE id = :id"
+        ),
+        {"id": message_id, "at": at, "e": reason[:1000] if reason else None},
+    )
+
+
 async def mark_failed(conn: AsyncConnection, message_id: str, code: int | None, error: str) -> None:
     await conn.execute(
         text(
             "UPDATE outbound_messages SET status = 'failed', error_code = :c, last_error = :e,"
-            " claimed_until = NULL, updated_at = now() WHERE id = :id"
+            " error_title = :e, failed_at = now(), claimed_until = NULL, updated_at = now()"
+            " WHERE id = :id"
         ),
         {"id": message_id, "c": code, "e": error[:1000]},
+    )
+
+
+# ------------------------------------------------------------------------- channel halts
+
+
+async def halt_channel(
+    conn: AsyncConnection, channel_id: str, provider: str, code: int | None, reason: str
+) -> None:
+    await conn.execute(
+        text(
+            "INSERT INTO channel_halts (channel_id, provider, code, reason) VALUES (:c, :p, :code,"
+            " :r) ON CONFLICT (channel_id) DO UPDATE SET provider = :p, code = :code, reason = :r,"
+            " halted_at = now(), resumed_at = NULL"
+        ),
+        {"c": channel_id, "p": provider, "code": code, "r": reason[:1000]},
+    )
+
+
+async def resume_channel(conn: AsyncConnection, channel_id: str) -> bool:
+    """Lift a halt; False when the channel was not halted. Its messages are due at once."""
+    result = await conn.execute(
+        text(
+            "UPDATE channel_halts SET resumed_at = now() WHERE channel_id = :c AND resumed_at IS"
+            " NULL RETURNING channel_id"
+        ),
+        {"c": channel_id},
+    )
+    if result.first() is None:
+        return False
+    await conn.execute(
+        text(
+            "UPDATE outbound_messages SET next_attempt_at = now() WHERE channel_id = :c AND"
+            " status = 'queued'"
+        ),
+        {"c": channel_id},
+    )
+    await conn.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+    return True
+
+
+async def channel_halt(conn: AsyncConnection, channel_id: str) -> dict[str, Any] | None:
+    row = (
+        await conn.execute(
+            text(
+                "SELECT channel_id, provider, code, reason, halted_at, resumed_at FROM"
+                " channel_halts WHERE channel_id = :c"
+            ),
+            {"c": channel_id},
+        )
+    ).first()
+    return dict(row._mapping) if row is not None else None
+
+
+async def queued_count(conn: AsyncConnection, channel_id: str) -> int:
+    return int(
+        (
+            await conn.execute(
+                text(
+                    "SELECT count(*) FROM outbound_messages WHERE channel_id = :c AND status IN"
+                    " ('queued', 'sending')"
+                ),
+                {"c": channel_id},
+            )
+        ).scalar_one()
     )

@@ -4,16 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from waops_contracts.events import CommandRejected, LeadCreated, MessageFailed, MessageSent
+from waops_contracts.events import (
+    CommandRejected,
+    LeadCreated,
+    MessageFailed,
+    MessageSent,
+    MessageStatus,
+)
 from waops_messaging import HandlerContext, HandlerRegistry, QueueSpec
-from waops_observability import current_traceparent
+from waops_observability import current_traceparent, get_logger
 
+from notifier import metrics
+from notifier.adapters.dispatcher import about
 from notifier.adapters.outbound import queue_message
+from notifier.adapters.statuses import record_status
+from notifier.domain.lifecycle import StatusReport
 from notifier.domain.templates import DEFAULT_LANGUAGE, lead_variables, render
+
+log = get_logger(__name__)
 
 NOTIFICATIONS = QueueSpec(
     "notifier.notifications", (LeadCreated.event_type, CommandRejected.event_type)
 )
+# Delivery receipts of what the notifier sent (the adapter maps every provider's to these).
+STATUSES = QueueSpec("notifier.statuses", (MessageStatus.event_type,))
 
 
 @dataclass(frozen=True)
@@ -26,6 +40,8 @@ def build_registry() -> HandlerRegistry:
     registry.queue(NOTIFICATIONS)
     registry.on(NOTIFICATIONS.name, LeadCreated)(acknowledge_lead)
     registry.on(NOTIFICATIONS.name, CommandRejected)(explain_refusal)
+    registry.queue(STATUSES)
+    registry.on(STATUSES.name, MessageStatus)(apply_status)
     registry.declare_publishes(MessageSent, MessageFailed)
     return registry
 
@@ -81,3 +97,41 @@ async def explain_refusal(refusal: CommandRejected, ctx: HandlerContext[Notifier
         body=body,
         channel_id=refusal.channel_id,
     )
+
+
+async def apply_status(status: MessageStatus, ctx: HandlerContext[NotifierDeps]) -> None:
+    """A provider's status for a message: folded into its lifecycle, never backwards.
+
+    A status for an id no send has recorded yet is kept and applied when the send is
+    recorded; a provider-reported failure is published as ``message.failed`` once."""
+    applied = await record_status(
+        ctx.conn,
+        provider=status.provider,
+        channel_id=status.channel_id,
+        provider_message_id=status.provider_message_id,
+        report=StatusReport(
+            status=status.status,
+            occurred_at=status.occurred_at,
+            error_code=status.error_code,
+            error_title=status.error_title,
+        ),
+    )
+    metrics.STATUSES.labels(status.status, applied.outcome).inc()
+    if applied.outcome == "pending":
+        log.info("status.pending", provider_message_id=status.provider_message_id)
+    message, after = applied.message, applied.after
+    if message is None or after is None:
+        return
+    if after.status == "failed" and applied.before != "failed":
+        await ctx.publish(
+            MessageFailed(
+                outbound_id=str(message["id"]),
+                channel_id=message["channel_id"],
+                provider=message["provider"] or status.provider,
+                to_phone=message["to_phone"],
+                template=message["template"],
+                about=about(message["about_type"], message["about_id"], message["about_reference"]),
+                error_code=after.error_code,
+                error_title=(after.error_title or "failed")[:300],
+            )
+        )

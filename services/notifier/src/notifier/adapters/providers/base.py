@@ -1,83 +1,47 @@
 """The provider seam: what the notifier needs from any WhatsApp provider, and how failures
 are told apart.
 
-A failed send leads to one of three actions, decided here once for every provider:
-- ``retry``: transient (5xx, timeouts, connection errors, rate limits) — try again later;
-- ``drop``: this message can never succeed as is (outside the 24-hour window, bad number,
-  bad parameter, template errors) — record the failure, do not retry;
-- ``halt``: the channel itself is broken (expired token, policy block, permissions) — every
-  further send would fail too: record the failure and alert a human (logged critical).
+Every provider (Meta Cloud API, 360dialog, Twilio; the sandbox speaks all three) offers the
+same operations: send any outbound ``Content`` (text, media by link or uploaded id, template
+with components, interactive buttons or list, mark-as-read), upload media and fetch media.
+A refused request raises ``ProviderError`` whose ``action`` comes from that provider's
+decision table (``notifier.domain.decisions``): ``retry``, ``drop`` or ``halt``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-Action = Literal["retry", "drop", "halt"]
+from notifier.domain.content import (
+    Button,
+    Buttons,
+    Content,
+    ListMessage,
+    MarkRead,
+    Media,
+    MediaType,
+    Section,
+    Template,
+    TemplateComponent,
+    Text,
+)
+from notifier.domain.decisions import Decision, decide_meta
 
-# Meta (Graph API / Cloud API) error codes, from the Cloud API error-code reference.
-HALT_CODES = frozenset(
-    {
-        0,  # AuthException
-        3,  # API method: capability or permission issue
-        10,  # permission denied
-        190,  # access token expired or invalid
-        368,  # temporarily blocked for policy violations
-        131031,  # business account locked
-    }
-)
-HALT_RANGES = ((200, 299),)  # API permission errors
-RETRY_CODES = frozenset(
-    {
-        1,  # unknown error (possibly server side)
-        2,  # service temporarily unavailable
-        4,  # application request limit reached
-        80007,  # WABA rate limit
-        130429,  # Cloud API throughput reached
-        131000,  # something went wrong
-        131016,  # service unavailable
-        131056,  # (business, consumer) pair rate limit
-        133004,  # server temporarily unavailable
-    }
-)
-DROP_CODES = frozenset(
-    {
-        100,  # invalid parameter
-        131008,  # required parameter missing
-        131009,  # parameter value invalid
-        131021,  # recipient cannot be sender
-        131026,  # message undeliverable
-        131047,  # re-engagement: more than 24 hours since the customer last wrote
-        131051,  # unsupported message type
-    }
-)
-DROP_RANGES = ((132000, 132999),)  # template errors
+Action = Decision
 
 
 def classify(code: int | None, http_status: int | None) -> Action:
-    """Decide the action for an error: by Meta's ``code`` first (Meta advises building on
-    codes, not HTTP statuses), then by HTTP status; no status at all means the request
-    never got an answer (timeout, connection error), which is transient."""
-    if code is not None:
-        if code in HALT_CODES or any(lo <= code <= hi for lo, hi in HALT_RANGES):
-            return "halt"
-        if code in RETRY_CODES:
-            return "retry"
-        if code in DROP_CODES or any(lo <= code <= hi for lo, hi in DROP_RANGES):
-            return "drop"
-    if http_status is None or http_status >= 500 or http_status in (408, 429):
-        return "retry"
-    if http_status == 401:
-        return "halt"
-    return "drop"
+    """Meta's decision table (kept under its first name for existing callers)."""
+    return decide_meta(code, http_status)
 
 
 class ProviderError(Exception):
-    """A send that failed; ``action`` says what the dispatcher must do about it.
+    """A request that failed; ``action`` says what the dispatcher must do about it.
 
-    ``ProviderError.of(...)`` (or the base class itself) classifies by code and status;
-    the subclasses pin the action and let callers catch one kind only.
+    ``ProviderError.of(...)`` (or the base class itself) decides by code and status with a
+    provider's table (Meta's by default); the subclasses pin the action.
     """
 
     fixed_action: Action | None = None
@@ -98,7 +62,7 @@ class ProviderError(Exception):
         self.http_status = http_status
         self.action: Action = action or self.fixed_action or classify(code, http_status)
         self.details = details
-        self.trace_id = trace_id  # the provider's request id (Meta's fbtrace_id)
+        self.trace_id = trace_id  # the provider's request id (Meta's fbtrace_id, Twilio's)
 
     @staticmethod
     def of(
@@ -108,9 +72,10 @@ class ProviderError(Exception):
         http_status: int | None = None,
         details: str | None = None,
         trace_id: str | None = None,
+        decide: Callable[[int | None, int | None], Action] = classify,
     ) -> ProviderError:
-        """The error of the subclass matching ``code`` / ``http_status``."""
-        cls = _BY_ACTION[classify(code, http_status)]
+        """The error of the subclass matching ``code`` / ``http_status`` under ``decide``."""
+        cls = _BY_ACTION[decide(code, http_status)]
         return cls(code, title, http_status=http_status, details=details, trace_id=trace_id)
 
 
@@ -136,10 +101,90 @@ _BY_ACTION: dict[Action, type[ProviderError]] = {
 @dataclass(frozen=True)
 class SendResult:
     provider_message_id: str
+    status: str = "sent"  # what the provider said at once (Twilio: "queued")
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    data: bytes
+    mime_type: str | None
+    filename: str | None = None
 
 
 @runtime_checkable
 class WhatsAppProvider(Protocol):
-    async def send_text(self, to_phone: str, body: str) -> SendResult:
-        """Send a free-form text; raise ``ProviderError`` when it was not accepted."""
+    name: str
+
+    async def send(self, to_phone: str, content: Content) -> SendResult:
+        """Send one message (or mark one read); raise ``ProviderError`` when refused."""
         ...
+
+    async def send_text(self, to_phone: str, body: str) -> SendResult: ...
+
+    async def upload_media(self, data: bytes, mime_type: str, filename: str | None = None) -> str:
+        """Upload a file; the provider's media id, for ``Media(media_id=...)``."""
+        ...
+
+    async def fetch_media(self, media_id: str) -> MediaFile:
+        """Download a media the provider holds (an inbound attachment, an upload)."""
+        ...
+
+
+class ProviderBase:
+    """Named operations over ``send``, shared by every provider."""
+
+    name: str = "?"
+
+    async def send(self, to_phone: str, content: Content) -> SendResult:
+        raise NotImplementedError
+
+    async def send_text(self, to_phone: str, body: str) -> SendResult:
+        return await self.send(to_phone, Text(body=body))
+
+    async def send_media(
+        self,
+        to_phone: str,
+        media_type: MediaType,
+        *,
+        link: str | None = None,
+        media_id: str | None = None,
+        caption: str | None = None,
+        filename: str | None = None,
+    ) -> SendResult:
+        media = Media(
+            media_type=media_type, link=link, media_id=media_id, caption=caption, filename=filename
+        )
+        return await self.send(to_phone, media)
+
+    async def send_template(
+        self,
+        to_phone: str,
+        name: str,
+        language: str,
+        components: tuple[TemplateComponent, ...] = (),
+        content_sid: str | None = None,
+    ) -> SendResult:
+        template = Template(
+            name=name, language=language, components=components, content_sid=content_sid
+        )
+        return await self.send(to_phone, template)
+
+    async def send_buttons(
+        self, to_phone: str, body: str, buttons: tuple[Button, ...], **extra: str | None
+    ) -> SendResult:
+        return await self.send(to_phone, Buttons(body=body, buttons=buttons, **extra))
+
+    async def send_list(
+        self,
+        to_phone: str,
+        body: str,
+        button: str,
+        sections: tuple[Section, ...],
+        **extra: str | None,
+    ) -> SendResult:
+        return await self.send(
+            to_phone, ListMessage(body=body, button=button, sections=sections, **extra)
+        )
+
+    async def mark_read(self, message_id: str) -> SendResult:
+        return await self.send("", MarkRead(message_id=message_id))

@@ -1,0 +1,129 @@
+"""The notifier's HTTP API: a message's lifecycle, and halted channels.
+
+- ``GET /v1/messages/{id}`` (the outbound id) or ``GET /v1/messages?provider_message_id=``:
+  the message, its lifecycle status and times, and every status in arrival order
+  (``X-Waops-Tenant`` scopes it).
+- ``GET /v1/channels/{id}``: whether the channel is halted (and why), its circuit here,
+  how many messages wait.
+- ``POST /v1/channels/{id}/resume``: lift a halt after fixing the channel (renewed token,
+  appeal granted); its waiting messages go out at once. Needs ``Authorization: Bearer
+  {WAOPS_ADMIN_TOKEN}`` when that token is set.
+"""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from waops_service_kit import ApiError
+from waops_service_kit.http import tenant_of
+
+from notifier.adapters.breaker import ChannelBreakers
+from notifier.adapters.outbound import channel_halt, queued_count, resume_channel
+from notifier.adapters.statuses import history
+
+_COLUMNS = (
+    "id, tenant_id, channel_id, to_phone, template, kind, body, status, provider,"
+    " provider_message_id, attempts, error_code, error_title, last_error, next_attempt_at,"
+    " created_at, sent_at, delivered_at, read_at, failed_at"
+)
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def routes(
+    engine: AsyncEngine,
+    breakers: Callable[[], ChannelBreakers | None],
+    admin_token: str | None,
+    on_resume: Callable[[], None],
+) -> Callable[[web.Application], None]:
+    async def get_message(request: web.Request) -> web.Response:
+        tenant = tenant_of(request)
+        return await _message(request, tenant, "id = :v", _uuid(request.match_info["id"]))
+
+    async def find_message(request: web.Request) -> web.Response:
+        tenant = tenant_of(request)
+        pmid = request.query.get("provider_message_id", "").strip()
+        if not pmid:
+            raise ApiError(400, "PROVIDER_MESSAGE_ID_REQUIRED", "give ?provider_message_id=")
+        return await _message(request, tenant, "provider_message_id = :v", pmid)
+
+    async def _message(request: web.Request, tenant: str, where: str, value: str) -> web.Response:
+        async with engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    text(
+                        f"SELECT {_COLUMNS} FROM outbound_messages WHERE {where} AND"
+                        " tenant_id = :t ORDER BY created_at LIMIT 1"
+                    ),
+                    {"v": value, "t": tenant},
+                )
+            ).first()
+            if row is None:
+                raise ApiError(404, "MESSAGE_NOT_FOUND", "no such message")
+            events = await history(conn, str(row.id))
+        message = {k: _json(v) for k, v in row._mapping.items()}
+        message["history"] = [
+            {"status": "queued", "occurred_at": message["created_at"], "source": "notifier"},
+            *({k: _json(v) for k, v in e.items()} for e in events),
+        ]
+        return web.json_response({"message": message})
+
+    async def get_channel(request: web.Request) -> web.Response:
+        channel_id = request.match_info["id"]
+        async with engine.connect() as conn:
+            halt = await channel_halt(conn, channel_id)
+            waiting = await queued_count(conn, channel_id)
+        current = breakers()
+        halted = halt is not None and halt["resumed_at"] is None
+        return web.json_response(
+            {
+                "channel": {
+                    "id": channel_id,
+                    "halted": halted,
+                    "halt": {k: _json(v) for k, v in halt.items()} if halt else None,
+                    "circuit": str(current.state(channel_id)) if current else None,
+                    "waiting": waiting,
+                }
+            }
+        )
+
+    async def resume(request: web.Request) -> web.Response:
+        if admin_token is not None:
+            given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+            if not hmac.compare_digest(given.encode(), admin_token.encode()):
+                raise ApiError(401, "UNAUTHORIZED", "the admin token is required")
+        channel_id = request.match_info["id"]
+        async with engine.begin() as conn:
+            resumed = await resume_channel(conn, channel_id)
+        if not resumed:
+            raise ApiError(409, "CHANNEL_NOT_HALTED", f"channel {channel_id} is not halted")
+        on_resume()
+        return web.json_response({"channel": {"id": channel_id, "halted": False}})
+
+    def add(app: web.Application) -> None:
+        app.router.add_get("/v1/messages", find_message)
+        app.router.add_get("/v1/messages/{id}", get_message)
+        app.router.add_get("/v1/channels/{id}", get_channel)
+        app.router.add_post("/v1/channels/{id}/resume", resume)
+
+    return add
+
+
+def _uuid(value: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise ApiError(404, "MESSAGE_NOT_FOUND", "no such message") from None

@@ -1,0 +1,72 @@
+"""The sandbox (Meta's Graph API, 360dialog and Twilio stand-ins, all in their real wire
+formats) served on a free port, and provider clients pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest_asyncio
+from aiohttp.test_utils import TestClient, TestServer
+from notifier.adapters.providers import (
+    D360Provider,
+    MetaCloudProvider,
+    ProviderBase,
+    TwilioProvider,
+)
+from waops_sandbox import SandboxConfig, create_sandbox_app
+
+TOKEN = "test-token"
+PHONE_ID = "109876543210"
+D360_KEY = "test-d360-key"
+TWILIO_SID = "AC" + "5" * 32
+TWILIO_TOKEN = "test-twilio-token"
+TWILIO_NUMBER = "+14155238886"
+
+
+@pytest_asyncio.fixture
+async def sandbox() -> AsyncIterator[TestClient[Any, Any]]:
+    app = create_sandbox_app(
+        SandboxConfig(
+            access_token=TOKEN,
+            app_secret="s",
+            phone_number_id=PHONE_ID,
+            display_phone_number="+977 1 5550100",
+            d360_api_key=D360_KEY,
+            twilio_account_sid=TWILIO_SID,
+            twilio_auth_token=TWILIO_TOKEN,
+            twilio_whatsapp_number=TWILIO_NUMBER,
+        )
+    )
+    client: TestClient[Any, Any] = TestClient(TestServer(app))
+    await client.start_server()
+    yield client
+    await client.close()
+
+
+@pytest_asyncio.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest_asyncio.fixture
+async def providers(
+    sandbox: TestClient[Any, Any], http: aiohttp.ClientSession
+) -> dict[str, ProviderBase]:
+    """A client of each provider, talking to the sandbox."""
+    base = str(sandbox.make_url("")).rstrip("/")
+    return {
+        "meta": MetaCloudProvider(base, "v21.0", PHONE_ID, TOKEN, http, timeout=5),
+        "360dialog": D360Provider(D360_KEY, http, base_url=base, timeout=5),
+        "twilio": TwilioProvider(
+            TWILIO_SID,
+            TWILIO_TOKEN,
+            TWILIO_NUMBER,
+            http,
+            base_url=base,
+            status_callback="https://waops.example/webhooks/twilio",
+            timeout=5,
+        ),
+    }

@@ -1,0 +1,475 @@
+"""The notifier service on real PostgreSQL and RabbitMQ, sending through the sandbox:
+retry / no-retry / halt decisions per error code, the circuit breaker opening and closing,
+each provider as the default channel, a registry channel, and the status lifecycle as the
+adapter's ``message.status`` events arrive (shuffled, duplicated, early)."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+import pytest_asyncio
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from notifier.adapters.breaker import State
+from notifier.adapters.outbound import queue_message
+from notifier.adapters.statuses import record_send, record_status
+from notifier.bootstrap import RUNNING, create_app
+from notifier.domain.content import Button, Buttons
+from notifier.domain.lifecycle import StatusReport
+from notifier.settings import NotifierSettings
+from sqlalchemy import text
+from waops_contracts import Envelope
+from waops_contracts.events import LeadCreated, MessageStatus, SalesRep
+from waops_service_kit.db import create_engine
+from waops_testing.plugin import Isolated
+from waops_testing.poll import eventually
+from waops_testing.services import EventTap, publish, running_service, service_db, settings_for
+
+pytestmark = pytest.mark.integration
+CHANNEL = "109876543210"
+TWILIO_CHANNEL = "+14155238886"  # a Twilio channel's id is its E.164 sender number
+
+
+def channel_of(provider: str) -> str:
+    return TWILIO_CHANNEL if provider == "twilio" else CHANNEL
+
+
+CUSTOMER = "+9779841234567"
+
+
+def settings(isolated: Isolated, sandbox: Any, **extra: Any) -> NotifierSettings:
+    base = str(sandbox.make_url("")).rstrip("/")
+    values: dict[str, Any] = {
+        "meta_graph_url": base,
+        "meta_access_token": "test-token",
+        "d360_api_url": base,
+        "d360_api_key": "test-d360-key",
+        "twilio_api_url": base,
+        "twilio_account_sid": "AC" + "5" * 32,
+        "twilio_auth_token": "test-twilio-token",
+        "retry_backoff": 0.05,
+        "retry_backoff_max": 0.2,
+        "breaker_failures": 50,
+        **extra,
+    }
+    return settings_for(NotifierSettings, isolated, "notifier", **values)
+
+
+def lead(lead_id: str | None = None, channel_id: str = CHANNEL) -> Envelope:
+    lead_id = lead_id or str(uuid.uuid4())
+    return Envelope.wrap(
+        LeadCreated(
+            lead_id=lead_id,
+            reference="EBC2501234",
+            state="NEW",
+            tour_name="Everest Base Camp Trek",
+            pax=2,
+            customer_phone=CUSTOMER,
+            customer_name="Asha",
+            assigned_to=SalesRep(user_id="u1", name="Sita Sharma", phone="+9779800000001"),
+            channel_id=channel_id,
+        ),
+        source="waops/core",
+        tenant_id="demo",
+        subject=f"LEAD/{lead_id}",
+    )
+
+
+async def sent(sandbox: Any, count: int = 1) -> list[dict[str, Any]]:
+    async def enough() -> list[dict[str, Any]] | None:
+        got: list[dict[str, Any]] = await (await sandbox.get("/_sandbox/sent")).json()
+        return got if len(got) >= count else None
+
+    return await eventually(enough, what=f"{count} sends at the sandbox")
+
+
+async def faults_left(sandbox: Any) -> list[dict[str, Any]]:
+    return list(await (await sandbox.get("/_sandbox/faults")).json())
+
+
+async def row(isolated: Isolated) -> dict[str, Any]:
+    async with service_db(isolated, "notifier") as db:
+        found = await db.fetchrow("SELECT * FROM outbound_messages ORDER BY created_at LIMIT 1")
+    assert found is not None
+    return dict(found)
+
+
+# ------------------------------------------------------------------- error decisions
+
+
+@pytest.mark.parametrize(
+    ("provider", "code"), [("meta", 130429), ("meta", 131056), ("twilio", 20429)]
+)
+async def test_rate_limits_are_retried_with_backoff_until_sent(
+    isolated: Isolated, sandbox: Any, provider: str, code: int
+) -> None:
+    await sandbox.post("/_sandbox/faults", json={"error_code": code, "times": 2})
+    wire = "sandbox" if provider == "meta" else provider
+    async with running_service(create_app, settings(isolated, sandbox, provider=wire)):
+        await publish(isolated.amqp_url, lead(channel_id=channel_of(provider)))
+        [message] = await sent(sandbox)
+        assert message["provider"] == provider
+    stored = await row(isolated)
+    assert (stored["status"], stored["attempts"]) == ("sent", 3)
+    assert await faults_left(sandbox) == []
+
+
+async def test_retries_are_bounded(isolated: Isolated, sandbox: Any) -> None:
+    await sandbox.post("/_sandbox/faults", json={"status": 503, "times": 10})
+    async with (
+        EventTap(isolated.amqp_url, "waops.message.#") as tap,
+        running_service(create_app, settings(isolated, sandbox, send_max_attempts=3)),
+    ):
+        await publish(isolated.amqp_url, lead())
+        [failed] = await tap.wait_for("waops.message.failed.v1")
+    assert failed.data["error_code"] == 2  # Graph's "service temporarily unavailable"
+    assert (await faults_left(sandbox))[0]["times"] == 7  # tried exactly three times
+    assert (await row(isolated))["attempts"] == 3
+
+
+@pytest.mark.parametrize(
+    ("provider", "code"),
+    [("meta", 131026), ("meta", 132001), ("360dialog", 131047), ("twilio", 63016)],
+)
+async def test_hopeless_messages_fail_at_once(
+    isolated: Isolated, sandbox: Any, provider: str, code: int
+) -> None:
+    await sandbox.post("/_sandbox/faults", json={"error_code": code, "times": 5})
+    wire = "sandbox" if provider == "meta" else provider
+    async with (
+        EventTap(isolated.amqp_url, "waops.message.#") as tap,
+        running_service(create_app, settings(isolated, sandbox, provider=wire)),
+    ):
+        await publish(isolated.amqp_url, lead(channel_id=channel_of(provider)))
+        [failed] = await tap.wait_for("waops.message.failed.v1")
+    assert failed.data["error_code"] == code and failed.data["provider"] == provider
+    assert (await faults_left(sandbox))[0]["times"] == 4  # tried exactly once
+    stored = await row(isolated)
+    assert (stored["status"], stored["error_code"]) == ("failed", code)
+
+
+@pytest.mark.parametrize(("provider", "code"), [("meta", 368), ("twilio", 20003)])
+async def test_a_halt_pauses_the_channel_until_resumed(
+    isolated: Isolated, sandbox: Any, provider: str, code: int
+) -> None:
+    await sandbox.post("/_sandbox/faults", json={"error_code": code, "times": 1})
+    wire = "sandbox" if provider == "meta" else provider
+    config = settings(isolated, sandbox, provider=wire, admin_token="ops-token")
+    channel = quote(channel_of(provider))  # as it goes in a URL path
+    async with running_service(create_app, config) as notifier:
+        await publish(isolated.amqp_url, lead(channel_id=channel_of(provider)))
+
+        async def halted(waiting: int) -> dict[str, Any] | None:
+            body = await (await notifier.get(f"/v1/channels/{channel}")).json()
+            found: dict[str, Any] = body["channel"]
+            return found if found["halted"] and found["waiting"] == waiting else None
+
+        await eventually(lambda: halted(1), what="the channel to halt")
+        # Arrives on the halted channel: waits too.
+        await publish(isolated.amqp_url, lead(channel_id=channel_of(provider)))
+        state = await eventually(lambda: halted(2), what="2 messages waiting")
+        assert state["halt"]["code"] == code and state["halt"]["provider"] == provider
+        async with service_db(isolated, "notifier") as db:
+            rows = await db.fetch("SELECT status, attempts FROM outbound_messages")
+        assert sorted((r["status"], r["attempts"]) for r in rows) == [("queued", 0)] * 2
+        assert await (await sandbox.get("/_sandbox/sent")).json() == []
+        refused = await notifier.post(f"/v1/channels/{channel}/resume")
+        assert refused.status == 401
+        resumed = await notifier.post(
+            f"/v1/channels/{channel}/resume", headers={"Authorization": "Bearer ops-token"}
+        )
+        assert resumed.status == 200
+        await sent(sandbox, 2)
+        again = await notifier.post(
+            f"/v1/channels/{channel}/resume", headers={"Authorization": "Bearer ops-token"}
+        )
+        assert again.status == 409
+        assert (await again.json())["error"]["code"] == "CHANNEL_NOT_HALTED"
+
+
+# ------------------------------------------------------------------- circuit breaker
+
+
+async def test_the_breaker_opens_lets_messages_wait_and_closes(
+    isolated: Isolated, sandbox: Any
+) -> None:
+    await sandbox.post("/_sandbox/faults", json={"status": 503, "times": 2})
+    config = settings(isolated, sandbox, breaker_failures=2, breaker_cooldown=3.0)
+    async with running_service(create_app, config) as notifier:
+        breakers = notifier.server.app[RUNNING].dispatcher.breakers
+        await publish(isolated.amqp_url, lead())
+
+        async def opened() -> bool:
+            return breakers.state(CHANNEL) is State.OPEN
+
+        await eventually(opened, what="the circuit to open")
+        await publish(isolated.amqp_url, lead())  # arrives while the provider is "down"
+
+        async def waiting_while_open() -> list[Any] | None:
+            async with service_db(isolated, "notifier") as db:
+                rows = await db.fetch(
+                    "SELECT status, attempts FROM outbound_messages ORDER BY created_at"
+                )
+            # Only a snapshot taken wholly inside the open period proves anything.
+            still_open = breakers.state(CHANNEL) is State.OPEN
+            return [tuple(r) for r in rows] if still_open and len(rows) == 2 else None
+
+        snapshot = await eventually(waiting_while_open, what="both messages queued while open")
+        # The failing one tried twice and waits; the new one was never tried: nothing burned.
+        assert snapshot == [("queued", 2), ("queued", 0)]
+        assert await (await sandbox.get("/_sandbox/sent")).json() == []
+        await sent(sandbox, 2)  # after the cool-down the probe succeeds and the circuit closes
+        assert breakers.state(CHANNEL) is State.CLOSED
+    async with service_db(isolated, "notifier") as db:
+        rows = await db.fetch("SELECT status, attempts FROM outbound_messages ORDER BY created_at")
+    assert [tuple(r) for r in rows] == [("sent", 3), ("sent", 1)]
+
+
+# ------------------------------------------------------------------- channels
+
+
+async def test_each_provider_can_be_the_default_channel(isolated: Isolated, sandbox: Any) -> None:
+    for provider in ("360dialog", "twilio"):
+        config = settings(
+            isolated, sandbox, provider=provider, public_base_url="https://waops.example"
+        )
+        async with running_service(create_app, config):
+            await publish(isolated.amqp_url, lead(channel_id=channel_of(provider)))
+            records = await sent(sandbox)
+        [record] = [r for r in records if r["provider"] == provider]
+        assert "EBC2501234" in record["body"]
+        if provider == "twilio":
+            assert record["request"]["StatusCallback"] == "https://waops.example/webhooks/twilio"
+            assert record["request"]["To"] == "whatsapp:+9779841234567"
+        await sandbox.delete("/_sandbox/sent")
+
+
+@pytest_asyncio.fixture
+async def registry(sandbox: Any) -> AsyncIterator[str]:
+    """The adapter's channel registry (its admin credentials endpoint), with one 360dialog
+    channel whose API is the sandbox's."""
+
+    async def credentials(request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != "Bearer ops-token":
+            return web.json_response({"error": {"code": "UNAUTHORIZED", "message": ""}}, status=401)
+        if request.match_info["channel_id"] != "ch-360":
+            return web.json_response({"error": {"code": "NOT_FOUND", "message": ""}}, status=404)
+        channel = {
+            "id": "ch-360",
+            "tenant_id": "demo",
+            "provider": "360dialog",
+            "address": "+9771555000",
+            "credentials": {
+                "api_key": "test-d360-key",
+                "api_url": str(sandbox.make_url("")).rstrip("/"),
+                "webhook_secret": None,
+            },
+        }
+        return web.json_response({"channel": channel})
+
+    app = web.Application()
+    app.router.add_get("/v1/admin/channels/{channel_id}/credentials", credentials)
+    server = TestServer(app)
+    await server.start_server()
+    yield str(server.make_url("")).rstrip("/")
+    await server.close()
+
+
+async def test_a_registry_channel_sends_through_its_provider(
+    isolated: Isolated, sandbox: Any, registry: str
+) -> None:
+    config = settings(isolated, sandbox, adapter_url=registry, admin_token="ops-token")
+    async with (
+        EventTap(isolated.amqp_url, "waops.message.#") as tap,
+        running_service(create_app, config),
+    ):
+        await publish(isolated.amqp_url, lead(channel_id="ch-360"), lead(channel_id="ch-gone"))
+        [record] = await sent(sandbox)
+        [failed] = await tap.wait_for("waops.message.failed.v1")
+    assert record["provider"] == "360dialog"
+    assert (
+        failed.data["channel_id"] == "ch-gone" and "unknown channel" in failed.data["error_title"]
+    )
+
+
+# ------------------------------------------------------------------- status lifecycle
+
+
+def status(pmid: str, state: str, at: datetime, **extra: Any) -> Envelope:
+    return Envelope.wrap(
+        MessageStatus(
+            provider="meta",
+            channel_id=CHANNEL,
+            provider_message_id=pmid,
+            recipient_phone=CUSTOMER,
+            status=state,  # type: ignore[arg-type]
+            occurred_at=at,
+            **extra,
+        ),
+        source="waops/webhook-adapter",
+        tenant_id="demo",
+    )
+
+
+async def test_statuses_in_any_order_end_in_the_right_lifecycle(
+    isolated: Isolated, sandbox: Any
+) -> None:
+    t0 = datetime(2025, 1, 10, 9, 15, tzinfo=UTC)
+    async with (
+        EventTap(isolated.amqp_url, "waops.message.#") as tap,
+        running_service(create_app, settings(isolated, sandbox)) as notifier,
+    ):
+        await publish(isolated.amqp_url, lead(), lead())
+        sent_events = await tap.wait_for("waops.message.sent.v1", 2)
+        first, second = (e.data for e in sent_events)
+        arrivals = [
+            status(first["provider_message_id"], "read", t0 + timedelta(seconds=9)),
+            status(first["provider_message_id"], "sent", t0 + timedelta(seconds=1)),
+            status(first["provider_message_id"], "delivered", t0 + timedelta(seconds=4)),
+        ]
+        arrivals.append(arrivals[0])  # the same webhook twice
+        random.Random(7).shuffle(arrivals)
+        arrivals.insert(0, status(first["provider_message_id"], "read", t0 + timedelta(seconds=9)))
+        await publish(isolated.amqp_url, *arrivals)
+        failed = status(
+            second["provider_message_id"],
+            "failed",
+            t0,
+            error_code=131026,
+            error_title="Message undeliverable",
+        )
+        await publish(isolated.amqp_url, failed)
+
+        async def lifecycle(outbound_id: str, state: str) -> dict[str, Any] | None:
+            resp = await notifier.get(
+                f"/v1/messages/{outbound_id}", headers={"X-Waops-Tenant": "demo"}
+            )
+            body = await resp.json()
+            assert resp.status == 200, body
+            message: dict[str, Any] = body["message"]
+            return message if message["status"] == state else None
+
+        gone = await eventually(lambda: lifecycle(second["outbound_id"], "failed"), what="failed")
+        [published_failure] = await tap.wait_for("waops.message.failed.v1")
+
+        async def all_recorded() -> dict[str, Any] | None:
+            message = await lifecycle(first["outbound_id"], "read")
+            webhook = [h for h in (message or {}).get("history", []) if h["source"] == "webhook"]
+            return message if len(webhook) == 3 else None
+
+        # Every distinct status applied (the duplicate once), whatever came first.
+        read = await eventually(all_recorded, what="every distinct status in the history")
+        history = read["history"]
+        by_pmid = await (
+            await notifier.get(
+                f"/v1/messages?provider_message_id={quote(first['provider_message_id'])}",
+                headers={"X-Waops-Tenant": "demo"},
+            )
+        ).json()
+        other_tenant = await notifier.get(
+            f"/v1/messages/{first['outbound_id']}", headers={"X-Waops-Tenant": "acme"}
+        )
+    assert read["delivered_at"] == (t0 + timedelta(seconds=4)).isoformat()
+    assert read["read_at"] == (t0 + timedelta(seconds=9)).isoformat()
+    assert [h["status"] for h in history][:2] == ["queued", "sent"]  # queued, then the API's
+    assert {h["status"] for h in history if h["source"] == "webhook"} == {
+        "sent",
+        "delivered",
+        "read",
+    }
+    assert (gone["error_code"], gone["error_title"]) == (131026, "Message undeliverable")
+    assert published_failure.data["outbound_id"] == second["outbound_id"]
+    assert published_failure.data["error_code"] == 131026
+    assert by_pmid["message"]["id"] == first["outbound_id"]
+    assert other_tenant.status == 404
+
+
+async def test_a_status_before_its_send_is_kept_and_applied_later(
+    isolated: Isolated, sandbox: Any
+) -> None:
+    """The provider's webhook can beat the commit of its own answer: the status waits,
+    unattached, and joins the message when the send is recorded."""
+    config = settings(isolated, sandbox)
+    async with running_service(create_app, config) as notifier:
+        await publish(isolated.amqp_url, status("wamid.EARLY", "delivered", datetime.now(UTC)))
+        async with service_db(isolated, "notifier") as db:
+
+            async def kept() -> bool:
+                return bool(
+                    await db.fetchval(
+                        "SELECT count(*) = 1 FROM outbound_status_events"
+                        " WHERE provider_message_id = 'wamid.EARLY' AND outbound_id IS NULL"
+                    )
+                )
+
+            await eventually(kept, what="the early status to be kept")
+        engine = create_engine(config.database_url, "notifier")
+        try:
+            async with engine.begin() as conn:
+                await queue_message(
+                    conn,
+                    tenant_id="demo",
+                    dedupe_key="early-1",
+                    channel_id=CHANNEL,
+                    to_phone=CUSTOMER,
+                    template="choice",
+                    language="en",
+                    correlation_id="c",
+                    causation_id="c",
+                    content=Buttons(body="Pick", buttons=(Button(id="a", title="A"),)),
+                )
+                outbound_id = await conn.scalar(
+                    text("SELECT id FROM outbound_messages WHERE dedupe_key = 'early-1'")
+                )
+                # Stand in for the dispatcher's record of the provider's answer.
+                await conn.execute(
+                    text(
+                        "UPDATE outbound_messages SET status = 'sent', provider = 'meta',"
+                        " provider_message_id = 'wamid.EARLY' WHERE id = :id"
+                    ),
+                    {"id": outbound_id},
+                )
+                lifecycle = await record_send(
+                    conn,
+                    outbound_id=str(outbound_id),
+                    provider="meta",
+                    channel_id=CHANNEL,
+                    provider_message_id="wamid.EARLY",
+                )
+                again = await record_status(
+                    conn,
+                    provider="meta",
+                    channel_id=CHANNEL,
+                    provider_message_id="wamid.EARLY",
+                    report=StatusReport("sent", datetime.now(UTC)),
+                )
+        finally:
+            await engine.dispose()
+        assert lifecycle.status == "delivered"
+        assert again.outcome == "applied" and again.after is not None
+        assert again.after.status == "delivered"  # a late "sent" does not move it back
+        resp = await notifier.get(f"/v1/messages/{outbound_id}", headers={"X-Waops-Tenant": "demo"})
+        message = (await resp.json())["message"]
+    assert message["status"] == "delivered" and message["kind"] == "buttons"
+
+
+async def test_message_lookups_need_a_tenant_and_a_real_id(
+    isolated: Isolated, sandbox: Any
+) -> None:
+    async with running_service(create_app, settings(isolated, sandbox)) as notifier:
+        no_tenant = await notifier.get(f"/v1/messages/{uuid.uuid4()}")
+        missing = await notifier.get(
+            f"/v1/messages/{uuid.uuid4()}", headers={"X-Waops-Tenant": "demo"}
+        )
+        garbage = await notifier.get("/v1/messages/not-a-uuid", headers={"X-Waops-Tenant": "demo"})
+        no_query = await notifier.get("/v1/messages", headers={"X-Waops-Tenant": "demo"})
+        assert (await missing.json())["error"]["code"] == "MESSAGE_NOT_FOUND"
+    assert no_tenant.status == 400
+    assert missing.status == 404 and garbage.status == 404
+    assert no_query.status == 400
