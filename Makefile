@@ -20,8 +20,11 @@ install:
 	@$(UV) sync --frozen --quiet
 	@./scripts/ensure-broker-plugins.sh
 
+# PROVIDER=meta|360dialog|twilio makes the default channel speak that provider (all played by
+# the sandbox); the default, sandbox, speaks Meta's Cloud API formats.
+PROVIDER ?= sandbox
 run: install
-	@$(UV) run --frozen python -m waops_devstack
+	@$(UV) run --frozen python -m waops_devstack --provider $(PROVIDER)
 
 provision: install
 	@$(UV) run --frozen python -c "from waops_service_kit.provision import main; main()"
