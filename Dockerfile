@@ -34,16 +34,21 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 FROM ${PYTHON_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="waops" \
       org.opencontainers.image.description="WhatsApp operations layer: every waops service in one image"
+# /app stays root-owned (read-only to the service); the one place waops writes is the
+# webhook adapter's local media store, WAOPS_MEDIA_DIR, owned by the service's user so that a
+# new compose volume mounted there takes that owner (Kubernetes mounts a volume there too).
 RUN groupadd --system --gid 10001 waops \
  && useradd --system --uid 10001 --gid waops --no-create-home --home-dir /nonexistent \
-      --shell /usr/sbin/nologin waops
+      --shell /usr/sbin/nologin waops \
+ && install -d -o 10001 -g 10001 -m 0750 /var/lib/waops/media
 COPY --from=build /app/.venv /app/.venv
 COPY deploy/docker/healthcheck.py /app/healthcheck.py
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     WAOPS_ENV=production \
-    WAOPS_HTTP_HOST=0.0.0.0
+    WAOPS_HTTP_HOST=0.0.0.0 \
+    WAOPS_MEDIA_DIR=/var/lib/waops/media
 WORKDIR /app
 # Numeric so Kubernetes' runAsNonRoot can verify it without reading /etc/passwd.
 USER 10001:10001

@@ -68,21 +68,92 @@ def compose_env(name: str) -> dict[str, str]:
 
 
 @cache
+def kustomization() -> dict[str, Any]:
+    data = yaml.safe_load((K8S / "kustomization.yaml").read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def _patch_paths() -> set[Path]:
+    return {K8S / p["path"] for p in kustomization().get("patches", [])}
+
+
+def _load(paths: list[Path]) -> tuple[tuple[Path, dict[str, Any]], ...]:
+    return tuple(
+        (path, doc)
+        for path in paths
+        for doc in yaml.safe_load_all(path.read_text())
+        if doc is not None
+    )
+
+
+@cache
+def k8s_sources() -> tuple[tuple[Path, dict[str, Any]], ...]:
+    """The manifests as written (every YAML file but the kustomization and its patches)."""
+    return _load(
+        [
+            p
+            for p in sorted(K8S.rglob("*.y*ml"))
+            if p.name != "kustomization.yaml" and p not in _patch_paths()
+        ]
+    )
+
+
+@cache
+def k8s_patches() -> tuple[tuple[Path, dict[str, Any]], ...]:
+    return _load(sorted(_patch_paths()))
+
+
+def _key(doc: dict[str, Any]) -> tuple[str, str]:
+    return doc["kind"], doc["metadata"]["name"]
+
+
+def strategic_merge(base: Any, patch: Any) -> Any:
+    """Kustomize's strategic-merge patch, for what deploy/k8s/patches use: maps merge, and
+    lists of objects merge by their key (``mountPath`` for volume mounts, else ``name``)."""
+    if isinstance(base, dict) and isinstance(patch, dict):
+        merged = dict(base)
+        for k, v in patch.items():
+            merged[k] = strategic_merge(base[k], v) if k in base else v
+        return merged
+    if (
+        isinstance(base, list)
+        and isinstance(patch, list)
+        and all(isinstance(i, dict) for i in (*base, *patch))
+    ):
+        key = "mountPath" if all("mountPath" in i for i in (*base, *patch)) else "name"
+        if all(key in i for i in (*base, *patch)):
+            out = list(base)
+            for item in patch:
+                at = [n for n, b in enumerate(out) if b[key] == item[key]]
+                if at:
+                    out[at[0]] = strategic_merge(out[at[0]], item)
+                else:
+                    out.append(item)
+            return out
+    return patch
+
+
+@cache
 def k8s_manifests() -> tuple[tuple[Path, dict[str, Any]], ...]:
+    """What ``kubectl apply -k deploy/k8s`` applies: the manifests with the patches merged."""
     docs = []
-    for path in sorted(K8S.rglob("*.y*ml")):
-        if path.name == "kustomization.yaml":
-            continue
-        for doc in yaml.safe_load_all(path.read_text()):
-            if doc is not None:
-                docs.append((path, doc))
+    for path, doc in k8s_sources():
+        for _, patch in k8s_patches():
+            if _key(patch) == _key(doc):
+                doc = strategic_merge(doc, patch)
+        docs.append((path, doc))
     return tuple(docs)
 
 
-def k8s_object(kind: str, name: str) -> dict[str, Any]:
-    found = [d for _, d in k8s_manifests() if d["kind"] == kind and d["metadata"]["name"] == name]
+def _find(docs: tuple[tuple[Path, dict[str, Any]], ...], kind: str, name: str) -> dict[str, Any]:
+    found = [d for _, d in docs if _key(d) == (kind, name)]
     assert len(found) == 1, f"expected one {kind} {name!r} in deploy/k8s, found {len(found)}"
     return found[0]
+
+
+def k8s_object(kind: str, name: str) -> dict[str, Any]:
+    return _find(k8s_manifests(), kind, name)
 
 
 def k8s_container(d: ServiceDef) -> dict[str, Any]:
@@ -480,7 +551,8 @@ def _shape(d: ServiceDef) -> Any:
             return [generic(v) for v in node]
         return own.get(node, node)
 
-    return generic([k8s_object(kind, d.name) for kind in ("Deployment", "Service")])
+    # As written: what only one service needs (the adapter's media volume) is a patch.
+    return generic([_find(k8s_sources(), kind, d.name) for kind in ("Deployment", "Service")])
 
 
 @pytest.mark.parametrize("d", WITH_DB[1:], ids=by_name)
@@ -522,18 +594,82 @@ def test_k8s_urls_point_at_the_right_service_and_port() -> None:
 
 
 def test_kustomization_lists_every_manifest() -> None:
-    kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
-    assert kustomization["namespace"] == NAMESPACE
-    listed = kustomization["resources"]
+    assert kustomization()["namespace"] == NAMESPACE
+    listed = kustomization()["resources"]
     assert len(listed) == len(set(listed)), "a resource is listed twice"
-    on_disk = {str(p.relative_to(K8S)) for p, _ in k8s_manifests()}
+    on_disk = {str(p.relative_to(K8S)) for p, _ in k8s_sources()}
     assert set(listed) == on_disk
-    images = {i["name"] for i in kustomization["images"]}
+    patches = {str(p.relative_to(K8S)) for p, _ in k8s_patches()}
+    every_yaml = {str(p.relative_to(K8S)) for p in K8S.rglob("*.y*ml")}
+    assert on_disk | patches | {"kustomization.yaml"} == every_yaml
+    images = {i["name"] for i in kustomization()["images"]}
     for _, doc in k8s_manifests():
         if doc["kind"] == "Deployment":
             pod = doc["spec"]["template"]["spec"]
             for c in (*pod["containers"], *pod.get("initContainers", [])):
                 assert c["image"].split(":")[0] in images
+
+
+def test_k8s_patches_target_one_manifest_each() -> None:
+    assert k8s_patches(), "kustomization patches: none found"
+    for path, patch in k8s_patches():
+        targets = [d for _, d in k8s_sources() if _key(d) == _key(patch)]
+        assert len(targets) == 1, f"{path}: patches no manifest (or several)"
+        assert patch["apiVersion"] == targets[0]["apiVersion"]
+
+
+def test_strategic_merge_merges_lists_by_key() -> None:
+    base = {"c": [{"name": "a", "m": [{"name": "tmp", "mountPath": "/tmp"}]}], "v": 1}
+    patch = {"c": [{"name": "a", "m": [{"name": "x", "mountPath": "/x"}]}, {"name": "b"}]}
+    assert strategic_merge(base, patch) == {
+        "c": [
+            {
+                "name": "a",
+                "m": [{"name": "tmp", "mountPath": "/tmp"}, {"name": "x", "mountPath": "/x"}],
+            },
+            {"name": "b"},
+        ],
+        "v": 1,
+    }
+
+
+def _media_dir_in_image() -> str:
+    text = (ROOT / "Dockerfile").read_text()
+    (media_dir,) = re.findall(r"WAOPS_MEDIA_DIR=(\S+)", text)
+    # Created in the image, owned by the service's user (a new compose volume copies that).
+    assert re.search(rf"install -d -o 10001 -g 10001 [^\n]*{re.escape(media_dir)}\n", text)
+    return media_dir
+
+
+def test_compose_keeps_inbound_media_on_a_volume() -> None:
+    media_dir = compose_env("webhook-adapter")["WAOPS_MEDIA_DIR"]
+    assert media_dir == _media_dir_in_image()
+    mounts = {
+        m.split(":")[1]: m.split(":")[0] for m in compose_service("webhook-adapter")["volumes"]
+    }
+    assert media_dir in mounts, "the adapter's media directory must be a volume"
+    assert mounts[media_dir] in compose()["volumes"], "a named volume (kept across re-creation)"
+
+
+def test_k8s_keeps_inbound_media_on_a_shared_volume() -> None:
+    d = next(d for d in SERVICES if d.name == "webhook-adapter")
+    env = k8s_env(k8s_container(d))
+    if env.get("WAOPS_MEDIA_STORE", "local") == "s3":
+        assert env.get("WAOPS_MEDIA_S3_BUCKET"), "WAOPS_MEDIA_STORE=s3 needs a bucket"
+        return
+    media_dir = env["WAOPS_MEDIA_DIR"]
+    assert media_dir == _media_dir_in_image()
+    # The root filesystem is read-only: the directory must be a volume mount.
+    (mount,) = [m for m in k8s_container(d)["volumeMounts"] if m["mountPath"] == media_dir]
+    pod = k8s_object("Deployment", d.name)["spec"]["template"]["spec"]
+    (volume,) = [v for v in pod["volumes"] if v["name"] == mount["name"]]
+    assert pod["securityContext"]["fsGroup"] == pod["securityContext"]["runAsUser"]
+    claim = k8s_object("PersistentVolumeClaim", volume["persistentVolumeClaim"]["claimName"])
+    # Several replicas (or a rolling update's surge pod) write it at once, from any node.
+    spec = k8s_object("Deployment", d.name)["spec"]
+    if spec["replicas"] > 1 or spec["strategy"]["type"] == "RollingUpdate":
+        assert "ReadWriteMany" in claim["spec"]["accessModes"]
+    assert not mount.get("readOnly", False)
 
 
 # ----------------------------------------------------------------------------- image
