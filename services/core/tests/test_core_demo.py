@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from core.demo import load_demo
+from core.demo import STAFF as DEMO_STAFF
+from core.demo import departure_start, load_demo
 from sqlalchemy import text
 from waops_testing.poll import eventually
 
@@ -16,6 +18,10 @@ pytestmark = pytest.mark.integration
 
 TOUR = "waops.catalogue.tour_upserted.v1"
 STAFF = "waops.directory.staff_upserted.v1"
+EVERY_ROW = 3 + 11 + len(DEMO_STAFF)  # a tour, departure or staff event each
+# ... and, once, the full departure's bookings: a paid one (hold placed, booking held,
+# departure; booking confirmed, departure) and two waitlisted (joined, waitlisted, departure).
+FIRST_LOAD = EVERY_ROW + 5 + 2 * 3
 
 
 async def seed_demo(core: Any, *args: str) -> str:
@@ -48,23 +54,27 @@ async def test_seed_demo_loads_once_and_publishes_only_changes(bare_core: Any) -
     core = bare_core
     async with core.capture(TOUR, STAFF) as captured:
         first = await seed_demo(core)
-        assert "3 tours, 10 departures, 6 staff; 9 event(s) published" in first
+        assert (
+            f"3 tours, 11 departures, {len(DEMO_STAFF)} staff; {FIRST_LOAD} event(s) published"
+            in first
+        )
         tours = await captured.wait_for(TOUR, 3)
-        staff = await captured.wait_for(STAFF, 6)
+        staff = await captured.wait_for(STAFF, len(DEMO_STAFF))
 
         again = await seed_demo(core)
         assert "0 event(s) published" in again
         result = await load_demo(core.runtime.engine, core.runtime.writer)
         assert result.events_published == 0
-        assert await outbox_count(core) == 9
+        assert await outbox_count(core) == FIRST_LOAD
         assert await core.scalar("SELECT count(*) FROM tours") == 3
-        assert await core.scalar("SELECT count(*) FROM departures") == 10
-        assert await core.scalar("SELECT count(*) FROM staff") == 6
+        assert await core.scalar("SELECT count(*) FROM departures") == 11
+        assert await core.scalar("SELECT count(*) FROM bookings") == 3  # the full departure's
+        assert await core.scalar("SELECT count(*) FROM staff") == len(DEMO_STAFF)
         # Nothing more reaches the broker once the relay has published everything staged.
         await wait_relayed(core)
         await captured.settled()
         assert len(captured.of_type(TOUR)) == 3
-        assert len(captured.of_type(STAFF)) == 6
+        assert len(captured.of_type(STAFF)) == len(DEMO_STAFF)
 
     ebc = next(e for e in tours if e.data["code"] == "EBC")
     assert ebc.subject == "TOUR/EBC"
@@ -90,8 +100,8 @@ async def test_a_change_is_published_and_force_republishes_everything(bare_core:
         await conn.execute(text("UPDATE tours SET name = 'Old name' WHERE code = 'PKR'"))
     result = await load_demo(core.runtime.engine, core.runtime.writer)
     assert result.events_published == 1  # PKR's name put back
-    assert "9 event(s) published" in await seed_demo(core, "--force")
-    assert await outbox_count(core) == 9 + 1 + 9
+    assert f"{EVERY_ROW} event(s) published" in await seed_demo(core, "--force")
+    assert await outbox_count(core) == FIRST_LOAD + 1 + EVERY_ROW
 
 
 async def test_tours_and_staff_directory(core: Any) -> None:
@@ -108,9 +118,10 @@ async def test_tours_and_staff_directory(core: Any) -> None:
         "USD",
     )
     first = ebc["departures"][0]
+    start = departure_start(datetime.now(UTC).date(), 1, 5)  # the 5th, next month
     assert (first["start_date"], first["end_date"], first["capacity"]) == (
-        "2025-10-05",
-        "2025-10-18",
+        start.isoformat(),
+        (start + timedelta(days=13)).isoformat(),
         12,
     )
     assert min(d["capacity"] for d in ebc["departures"]) < 12  # one small departure
@@ -118,7 +129,7 @@ async def test_tours_and_staff_directory(core: Any) -> None:
 
     status, body = await core.get("/v1/staff")
     assert status == 200
-    assert len(body["staff"]) == 6
+    assert len(body["staff"]) == len(DEMO_STAFF)
     status, body = await core.get("/v1/staff?phone=%2B977%20980-000-0004")
     [pemba] = body["staff"]
     assert (pemba["name"], pemba["role"], pemba["kind"]) == ("Pemba Sherpa", "FIELD_STAFF", "guide")

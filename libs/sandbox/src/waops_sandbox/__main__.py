@@ -38,6 +38,11 @@ def config_from_env() -> SandboxConfig:
             "WAOPS_SANDBOX_TWILIO_WEBHOOK_URL", "http://127.0.0.1:8080/webhooks/twilio"
         )
         or None,
+        payment_webhook_url=env(
+            "WAOPS_SANDBOX_PAYMENT_WEBHOOK_URL", "http://127.0.0.1:8083/v1/payments/webhook"
+        )
+        or None,
+        payment_webhook_secret=env("WAOPS_PAYMENT_WEBHOOK_SECRET", "sandbox-payment-secret"),
     )
 
 

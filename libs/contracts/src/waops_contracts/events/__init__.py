@@ -1,6 +1,20 @@
 """All waops event payloads. Importing this package registers every type."""
 
-from waops_contracts.events.catalogue import TourUpserted
+from waops_contracts.events.bookings import (
+    BookingActivated,
+    BookingCancelled,
+    BookingCompleted,
+    BookingConfirmed,
+    BookingHeld,
+    BookingPaymentPending,
+    BookingWaitlisted,
+)
+from waops_contracts.events.catalogue import (
+    DepartureClosed,
+    DepartureUpserted,
+    Seats,
+    TourUpserted,
+)
 from waops_contracts.events.commands import (
     Actor,
     CommandRejected,
@@ -9,25 +23,120 @@ from waops_contracts.events.commands import (
     ObjectRef,
 )
 from waops_contracts.events.conversation import ConversationBound, ConversationOpened
-from waops_contracts.events.directory import StaffUpserted
-from waops_contracts.events.leads import LeadCreated, SalesRep
+from waops_contracts.events.directory import StaffUpserted, TenantCreated
+from waops_contracts.events.incidents import (
+    IncidentAuthor,
+    IncidentReported,
+    IncidentResolved,
+    IncidentUpdated,
+)
+from waops_contracts.events.inventory import (
+    HoldExpired,
+    HoldPlaced,
+    HoldReleased,
+    WaitlistConfirmed,
+    WaitlistJoined,
+    WaitlistOfferDeclined,
+    WaitlistOffered,
+    WaitlistOfferExpired,
+)
+from waops_contracts.events.leads import (
+    LeadContacted,
+    LeadCreated,
+    LeadLost,
+    LeadQualified,
+    LeadQuoted,
+    LeadWon,
+    QuoteDiscount,
+    QuoteSent,
+    SalesRep,
+)
+from waops_contracts.events.media import MediaFailed, MediaStored
 from waops_contracts.events.messages import MessageReceived, MessageStatus
 from waops_contracts.events.notifications import MessageFailed, MessageSent
+from waops_contracts.events.payments import (
+    PaymentBalanceDue,
+    PaymentFullyPaid,
+    PaymentLinkCreated,
+    PaymentReceived,
+)
+from waops_contracts.events.trips import (
+    AssignmentAccepted,
+    AssignmentDeclined,
+    AssignmentOffered,
+    CrewMember,
+    PayrollEntryCreated,
+    StaffContact,
+    Traveller,
+    TripClosed,
+    TripEnded,
+    TripInProgress,
+    TripStaffAssigned,
+    TripStarted,
+)
 
 __all__ = [
     "Actor",
+    "AssignmentAccepted",
+    "AssignmentDeclined",
+    "AssignmentOffered",
+    "BookingActivated",
+    "BookingCancelled",
+    "BookingCompleted",
+    "BookingConfirmed",
+    "BookingHeld",
+    "BookingPaymentPending",
+    "BookingWaitlisted",
     "CommandRejected",
     "CommandRequested",
     "CommandSucceeded",
     "ConversationBound",
     "ConversationOpened",
+    "CrewMember",
+    "DepartureClosed",
+    "DepartureUpserted",
+    "HoldExpired",
+    "HoldPlaced",
+    "HoldReleased",
+    "IncidentAuthor",
+    "IncidentReported",
+    "IncidentResolved",
+    "IncidentUpdated",
+    "LeadContacted",
     "LeadCreated",
+    "LeadLost",
+    "LeadQualified",
+    "LeadQuoted",
+    "LeadWon",
+    "MediaFailed",
+    "MediaStored",
     "MessageFailed",
     "MessageReceived",
     "MessageSent",
     "MessageStatus",
     "ObjectRef",
+    "PaymentBalanceDue",
+    "PaymentFullyPaid",
+    "PaymentLinkCreated",
+    "PaymentReceived",
+    "PayrollEntryCreated",
+    "QuoteDiscount",
+    "QuoteSent",
     "SalesRep",
+    "Seats",
+    "StaffContact",
     "StaffUpserted",
+    "TenantCreated",
     "TourUpserted",
+    "Traveller",
+    "TripClosed",
+    "TripEnded",
+    "TripInProgress",
+    "TripStaffAssigned",
+    "TripStarted",
+    "WaitlistConfirmed",
+    "WaitlistJoined",
+    "WaitlistOfferDeclined",
+    "WaitlistOfferExpired",
+    "WaitlistOffered",
 ]

@@ -24,3 +24,17 @@ class StaffUpserted(Event):
     role: Role
     kind: str | None = None
     active: bool = True
+
+
+# A staff member leaving is StaffUpserted with ``active: false`` (never a delete): readers
+# keep the row so past leads, trips and payroll still name them, but stop treating the phone
+# as staff. Reactivation is the same event with ``active: true``.
+
+
+@event(
+    "waops.directory.tenant_created.v1",
+    example={"tenant_id": "everest-adventures", "name": "Everest Adventures Pvt. Ltd."},
+)
+class TenantCreated(Event):
+    tenant_id: str
+    name: str

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.domain.leads import NEW, RepLoad
+from core.domain.leads import OPEN_STATES, RepLoad
+from core.domain.phones import InvalidPhone, normalize_phone
 
 
 @dataclass(frozen=True)
@@ -43,17 +46,127 @@ def _member(row: Any) -> StaffMember:
 
 
 async def list_staff(
-    conn: AsyncConnection, tenant_id: str, *, phone: str | None = None, role: str | None = None
+    conn: AsyncConnection,
+    tenant_id: str,
+    *,
+    phone: str | None = None,
+    role: str | None = None,
+    kind: str | None = None,
+    active: bool | None = None,
+    after: list[Any] | None = None,
+    limit: int | None = None,
 ) -> list[StaffMember]:
+    """Ordered by (role, name, id); ``after`` is the key of the last row already seen."""
     rows = await conn.execute(
         text(
             f"SELECT {_COLUMNS} FROM staff WHERE tenant_id = :t"
             " AND (CAST(:p AS text) IS NULL OR phone = :p)"
-            " AND (CAST(:r AS text) IS NULL OR role = :r) ORDER BY role, name, id"
+            " AND (CAST(:r AS text) IS NULL OR role = :r)"
+            " AND (CAST(:k AS text) IS NULL OR kind = :k)"
+            " AND (CAST(:a AS boolean) IS NULL OR active = :a)"
+            " AND (CAST(:ar AS text) IS NULL"
+            "  OR (role, name, id) > (:ar, :an, CAST(:ai AS uuid)))"
+            " ORDER BY role, name, id LIMIT :lim"
         ),
-        {"t": tenant_id, "p": phone, "r": role},
+        {
+            "t": tenant_id,
+            "p": phone,
+            "r": role,
+            "k": kind,
+            "a": active,
+            "ar": after[0] if after else None,
+            "an": after[1] if after else None,
+            "ai": after[2] if after else None,
+            "lim": limit,
+        },
     )
     return [_member(r) for r in rows]
+
+
+async def staff_by_id(
+    conn: AsyncConnection, tenant_id: str, staff_id: str, *, lock: bool = False
+) -> StaffMember | None:
+    """``lock``: hold the row until commit (serialises a member's assignments)."""
+    if parse_uuid(staff_id) is None:
+        return None
+    row = (
+        await conn.execute(
+            text(
+                f"SELECT {_COLUMNS} FROM staff WHERE tenant_id = :t AND id = :i"
+                + (" FOR UPDATE" if lock else "")
+            ),
+            {"t": tenant_id, "i": staff_id},
+        )
+    ).first()
+    return _member(row) if row else None
+
+
+async def staff_by_phone(conn: AsyncConnection, tenant_id: str, phone: str) -> StaffMember | None:
+    found = await list_staff(conn, tenant_id, phone=phone)
+    return found[0] if found else None
+
+
+async def resolve_actor(
+    conn: AsyncConnection, tenant_id: str, actor_id: str | None
+) -> StaffMember | None:
+    """The staff member behind X-Waops-Actor-Id (a staff id or a phone in any format);
+    None for a customer or nobody."""
+    if actor_id is None:
+        return None
+    if parse_uuid(actor_id) is not None:
+        return await staff_by_id(conn, tenant_id, actor_id)
+    try:
+        phone = normalize_phone(actor_id)
+    except InvalidPhone:
+        return None
+    return await staff_by_phone(conn, tenant_id, phone)
+
+
+async def insert_staff(conn: AsyncConnection, tenant_id: str, member: StaffMember) -> bool:
+    """False when the phone is already someone's in this tenant."""
+    row = (
+        await conn.execute(
+            text(
+                "INSERT INTO staff (id, tenant_id, name, phone, role, kind, active)"
+                " VALUES (:i, :t, :n, :p, :r, :k, :a) ON CONFLICT (tenant_id, phone) DO NOTHING"
+                " RETURNING id"
+            ),
+            {
+                "i": member.id,
+                "t": tenant_id,
+                "n": member.name,
+                "p": member.phone,
+                "r": member.role,
+                "k": member.kind,
+                "a": member.active,
+            },
+        )
+    ).first()
+    return row is not None
+
+
+async def update_staff(conn: AsyncConnection, tenant_id: str, member: StaffMember) -> bool:
+    """Store every field of ``member``; False when its new phone is taken by someone else."""
+    try:
+        async with conn.begin_nested():
+            await conn.execute(
+                text(
+                    "UPDATE staff SET name = :n, phone = :p, role = :r, kind = :k, active = :a,"
+                    " updated_at = now() WHERE tenant_id = :t AND id = :i"
+                ),
+                {
+                    "i": member.id,
+                    "t": tenant_id,
+                    "n": member.name,
+                    "p": member.phone,
+                    "r": member.role,
+                    "k": member.kind,
+                    "a": member.active,
+                },
+            )
+    except IntegrityError:
+        return False
+    return True
 
 
 async def upsert_staff(
@@ -92,10 +205,10 @@ async def rep_loads(conn: AsyncConnection, tenant_id: str) -> list[RepLoad]:
         text(
             "SELECT s.id, s.name, s.phone, s.last_assigned_seq,"
             " (SELECT count(*) FROM leads l WHERE l.tenant_id = s.tenant_id"
-            "  AND l.assigned_to = s.id AND l.state = :new) AS open_leads"
+            "  AND l.assigned_to = s.id AND l.state = ANY(:open)) AS open_leads"
             " FROM staff s WHERE s.tenant_id = :t AND s.role = 'SALES' AND s.active"
         ),
-        {"t": tenant_id, "new": NEW},
+        {"t": tenant_id, "open": sorted(OPEN_STATES)},  # NEW..QUOTED: still being worked
     )
     return [
         RepLoad(str(r.id), r.name, r.phone, int(r.open_leads), r.last_assigned_seq) for r in rows
@@ -107,3 +220,54 @@ async def mark_assigned(conn: AsyncConnection, staff_id: str) -> None:
         text("UPDATE staff SET last_assigned_seq = nextval('staff_assignment_seq') WHERE id = :i"),
         {"i": staff_id},
     )
+
+
+def parse_uuid(raw: str) -> str | None:
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Tenant:
+    id: str
+    name: str
+    created_at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "created_at": self.created_at.isoformat()}
+
+
+async def insert_tenant(conn: AsyncConnection, tenant_id: str, name: str) -> Tenant | None:
+    """None when the id is taken."""
+    row = (
+        await conn.execute(
+            text(
+                "INSERT INTO tenants (id, name) VALUES (:i, :n) ON CONFLICT (id) DO NOTHING"
+                " RETURNING id, name, created_at"
+            ),
+            {"i": tenant_id, "n": name},
+        )
+    ).first()
+    return Tenant(row.id, row.name, row.created_at) if row else None
+
+
+async def tenant_by_id(conn: AsyncConnection, tenant_id: str) -> Tenant | None:
+    row = (
+        await conn.execute(
+            text("SELECT id, name, created_at FROM tenants WHERE id = :i"), {"i": tenant_id}
+        )
+    ).first()
+    return Tenant(row.id, row.name, row.created_at) if row else None
+
+
+async def list_tenants(conn: AsyncConnection, *, after: str | None, limit: int) -> list[Tenant]:
+    rows = await conn.execute(
+        text(
+            "SELECT id, name, created_at FROM tenants"
+            " WHERE CAST(:a AS text) IS NULL OR id > :a ORDER BY id LIMIT :l"
+        ),
+        {"a": after, "l": limit},
+    )
+    return [Tenant(r.id, r.name, r.created_at) for r in rows]

@@ -1,8 +1,9 @@
-"""Leads, their reference counter, and the per-tenant intake lock."""
+"""Leads, their reference counter, the per-tenant intake lock, and pipeline moves."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -75,21 +76,25 @@ def parse_lead_id(raw: str) -> str | None:
         return None
 
 
+_VIEW_SELECT = (
+    "SELECT l.*, t.name AS tour_name, s.name AS rep_name, s.phone AS rep_phone"
+    " FROM leads l JOIN tours t ON t.id = l.tour_id"
+    " LEFT JOIN staff s ON s.id = l.assigned_to"
+)
+
+
 async def lead_view(conn: AsyncConnection, tenant_id: str, lead_id: str) -> dict[str, Any] | None:
     """The lead as the API shows it, with its tour's name and its rep."""
     row = (
         await conn.execute(
-            text(
-                "SELECT l.*, t.name AS tour_name, s.name AS rep_name, s.phone AS rep_phone"
-                " FROM leads l JOIN tours t ON t.id = l.tour_id"
-                " LEFT JOIN staff s ON s.id = l.assigned_to"
-                " WHERE l.tenant_id = :t AND l.id = :i"
-            ),
+            text(f"{_VIEW_SELECT} WHERE l.tenant_id = :t AND l.id = :i"),
             {"t": tenant_id, "i": lead_id},
         )
     ).first()
-    if row is None:
-        return None
+    return _view(row) if row is not None else None
+
+
+def _view(row: Any) -> dict[str, Any]:
     rep = None
     if row.assigned_to is not None:
         rep = {"user_id": str(row.assigned_to), "name": row.rep_name, "phone": row.rep_phone}
@@ -109,4 +114,69 @@ async def lead_view(conn: AsyncConnection, tenant_id: str, lead_id: str) -> dict
         "channel_id": row.channel_id,
         "enquiry_text": row.enquiry_text,
         "created_at": row.created_at.isoformat(),
+        "lost_reason": row.lost_reason,
+        "booking_id": str(row.booking_id) if row.booking_id else None,
+        "state_changed_at": row.state_changed_at.isoformat() if row.state_changed_at else None,
     }
+
+
+async def lock_lead_state(conn: AsyncConnection, tenant_id: str, lead_id: str) -> str | None:
+    """The lead's state, its row locked until commit (moves on one lead run one at a time)."""
+    result = await conn.execute(
+        text("SELECT state FROM leads WHERE tenant_id = :t AND id = :i FOR UPDATE"),
+        {"t": tenant_id, "i": lead_id},
+    )
+    return result.scalar_one_or_none()
+
+
+async def set_state(
+    conn: AsyncConnection,
+    lead_id: str,
+    state: str,
+    now: datetime,
+    *,
+    lost_reason: str | None = None,
+    booking_id: str | None = None,
+) -> None:
+    await conn.execute(
+        text(
+            "UPDATE leads SET state = :s, state_changed_at = :now,"
+            " lost_reason = COALESCE(:reason, lost_reason),"
+            " booking_id = COALESCE(CAST(:booking AS uuid), booking_id) WHERE id = :i"
+        ),
+        {"s": state, "now": now, "reason": lost_reason, "booking": booking_id, "i": lead_id},
+    )
+
+
+async def list_leads(
+    conn: AsyncConnection,
+    tenant_id: str,
+    *,
+    state: str | None,
+    assigned_to: str | None,
+    customer_phone: str | None,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """Newest first, keyset-paginated on (created_at, id)."""
+    rows = await conn.execute(
+        text(
+            f"{_VIEW_SELECT} WHERE l.tenant_id = :t"
+            " AND (CAST(:state AS text) IS NULL OR l.state = :state)"
+            " AND (CAST(:rep AS uuid) IS NULL OR l.assigned_to = CAST(:rep AS uuid))"
+            " AND (CAST(:phone AS text) IS NULL OR l.customer_phone = :phone)"
+            " AND (CAST(:after_at AS timestamptz) IS NULL"
+            "  OR (l.created_at, l.id) < (CAST(:after_at AS timestamptz), CAST(:after_id AS uuid)))"
+            " ORDER BY l.created_at DESC, l.id DESC LIMIT :limit"
+        ),
+        {
+            "t": tenant_id,
+            "state": state,
+            "rep": assigned_to,
+            "phone": customer_phone,
+            "after_at": after[0] if after else None,
+            "after_id": after[1] if after else None,
+            "limit": limit,
+        },
+    )
+    return [_view(r) for r in rows]

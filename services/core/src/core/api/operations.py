@@ -107,6 +107,9 @@ class Operation:
     errors: tuple[tuple[int, str], ...] = ()  # (status, code) refusals worth documenting
     idempotency: str = "optional"  # "required" | "optional" | "none"
     tenant: bool = True  # False: not tenant-scoped (a gateway webhook finds its tenant)
+    # Checks the raw request (a webhook's signature) before anything in it is parsed or
+    # believed; raises a DomainError (e.g. 401) to refuse.
+    authenticate: Callable[[web.Request, bytes], None] | None = None
 
     @property
     def operation_id(self) -> str:
@@ -215,6 +218,11 @@ def handler_for(
     op: Operation, clock_of: Callable[[web.Request], Clock]
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def handle(request: web.Request) -> web.Response:
+        if op.authenticate is not None:
+            try:
+                op.authenticate(request, await request.read())
+            except DomainError as exc:
+                raise ApiError(exc.status, exc.code, exc.message, **exc.details) from None
         tenant = tenant_of(request) if op.tenant else ""
         body, canonical = await _body(request, op)
         query = _query(request, op)

@@ -1,4 +1,25 @@
-"""Lead rules: what a new lead holds, its reference, and which sales rep gets it."""
+"""Lead rules: what a new lead holds, its reference, which sales rep gets it, and the
+sales pipeline it moves through.
+
+The pipeline (``LEAD_TRANSITIONS`` is the whole of it)::
+
+    action    from                                  to
+    contact   NEW                                   CONTACTED
+    qualify   NEW, CONTACTED                        QUALIFIED
+    quote     NEW, CONTACTED, QUALIFIED, QUOTED     QUOTED
+    convert   QUALIFIED, QUOTED                     WON (a booking is held)
+    lose      NEW, CONTACTED, QUALIFIED, QUOTED     LOST
+
+- Skips forward are allowed where the work was already done: an enquiry that carries
+  everything (tour, dates, pax) can be qualified without a separate contact step, and a rep
+  may send a quote straight away (NEW/CONTACTED → QUOTED). A quoted lead can be quoted again
+  (a new price, another departure): it stays QUOTED.
+- WON only by conversion into a booking, and only once the lead is QUALIFIED or QUOTED: a
+  booking needs a customer someone has talked to.
+- LOST from any open state, with a reason. WON and LOST are final: a returning customer is a
+  new lead.
+Every other (state, action) pair is refused with ``LEAD_INVALID_TRANSITION``.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +29,47 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 
+from core.domain.errors import invalid_transition
+
 NEW = "NEW"
+CONTACTED = "CONTACTED"
+QUALIFIED = "QUALIFIED"
+QUOTED = "QUOTED"
+WON = "WON"
+LOST = "LOST"
+LEAD_STATES = (NEW, CONTACTED, QUALIFIED, QUOTED, WON, LOST)
+OPEN_STATES = frozenset({NEW, CONTACTED, QUALIFIED, QUOTED})
+FINAL_STATES = frozenset({WON, LOST})
+
+CONTACT = "CONTACT"
+QUALIFY = "QUALIFY"
+QUOTE = "QUOTE"
+CONVERT = "CONVERT"
+LOSE = "LOSE"
+LEAD_ACTIONS = (CONTACT, QUALIFY, QUOTE, CONVERT, LOSE)
+
+LEAD_TRANSITIONS: dict[tuple[str, str], str] = {
+    (NEW, CONTACT): CONTACTED,
+    (NEW, QUALIFY): QUALIFIED,
+    (CONTACTED, QUALIFY): QUALIFIED,
+    (NEW, QUOTE): QUOTED,
+    (CONTACTED, QUOTE): QUOTED,
+    (QUALIFIED, QUOTE): QUOTED,
+    (QUOTED, QUOTE): QUOTED,
+    (QUALIFIED, CONVERT): WON,
+    (QUOTED, CONVERT): WON,
+    **{(state, LOSE): LOST for state in (NEW, CONTACTED, QUALIFIED, QUOTED)},
+}
+
+
+def next_lead_state(state: str, action: str) -> str:
+    """The state ``action`` takes a lead in ``state`` to, or ``LEAD_INVALID_TRANSITION``."""
+    try:
+        return LEAD_TRANSITIONS[(state, action)]
+    except KeyError:
+        raise invalid_transition("lead", state, action) from None
+
+
 REFERENCE_DIGITS = 5
 
 

@@ -1,18 +1,21 @@
-"""Leads over HTTP: the enquiry intake the orchestrator calls, and reading a lead."""
+"""Leads over HTTP: the enquiry intake the orchestrator calls, reading and listing leads,
+and moving them along the sales pipeline (contact, qualify, lose; quote and convert live
+in ``entrypoints.quotes``)."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from core.adapters.leads import lead_view, parse_lead_id
-from core.api import Call, Reply, Routes
+from core.api import Call, ListQuery, Reply, Routes
 from core.domain.errors import Invalid, NotFound
 from core.domain.leads import InconsistentTravelDates, LeadDraft, resolve_travel_month
 from core.domain.phones import InvalidPhone, normalize_phone
-from core.services.leads import create_lead
+from core.services.leads import contact_lead, create_lead, list_leads, lose_lead, qualify_lead
 
 routes = Routes(tag="leads", description="Enquiries and the sales pipeline")
 
@@ -43,10 +46,13 @@ class SalesRepView(BaseModel):
     phone: str
 
 
+LeadState = Literal["NEW", "CONTACTED", "QUALIFIED", "QUOTED", "WON", "LOST"]
+
+
 class LeadView(BaseModel):
     id: str
     reference: str
-    state: str
+    state: LeadState
     tour_code: str
     tour_name: str
     pax: int
@@ -59,10 +65,39 @@ class LeadView(BaseModel):
     channel_id: str | None
     enquiry_text: str | None
     created_at: str
+    lost_reason: str | None = None
+    booking_id: str | None = Field(default=None, description="the booking it converted into")
+    state_changed_at: str | None = None
 
 
 class LeadEnvelope(BaseModel):
     lead: LeadView
+
+
+class LeadQuery(ListQuery):
+    state: LeadState | None = None
+    assigned_to: uuid.UUID | None = Field(default=None, description="a sales rep's staff id")
+    customer_phone: str | None = Field(default=None, max_length=40, description="any format")
+
+    @field_validator("customer_phone")
+    @classmethod
+    def _e164(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        try:
+            return normalize_phone(value)
+        except InvalidPhone as exc:
+            raise ValueError(str(exc)) from None
+
+
+class LeadList(BaseModel):
+    items: list[LeadView]
+    next_cursor: str | None
+
+
+class LoseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
 def _draft(req: LeadRequest) -> LeadDraft:
@@ -116,3 +151,40 @@ async def get_lead(call: Call) -> dict[str, Any]:
     if lead is None:
         raise NotFound("LEAD_NOT_FOUND", "no such lead", id=raw_id)
     return {"lead": lead}
+
+
+MOVE_ERRORS = ((404, "LEAD_NOT_FOUND"), (409, "LEAD_INVALID_TRANSITION"))
+
+
+@routes.get("/v1/leads", query=LeadQuery, response=LeadList, errors=((400, "BAD_CURSOR"),))
+async def get_leads(call: Call) -> dict[str, Any]:
+    """Leads, newest first, filtered by state, sales rep or customer phone (paginated)."""
+    q: LeadQuery = call.query
+    return await list_leads(
+        call,
+        state=q.state,
+        assigned_to=str(q.assigned_to) if q.assigned_to else None,
+        customer_phone=q.customer_phone,
+        cursor=q.cursor,
+        limit=q.limit,
+    )
+
+
+@routes.post("/v1/leads/{lead_id}/contact", response=LeadEnvelope, errors=MOVE_ERRORS)
+async def contact(call: Call) -> dict[str, Any]:
+    """A rep reached the customer: NEW → CONTACTED (lead.contacted)."""
+    return {"lead": await contact_lead(call, call.path["lead_id"])}
+
+
+@routes.post("/v1/leads/{lead_id}/qualify", response=LeadEnvelope, errors=MOVE_ERRORS)
+async def qualify(call: Call) -> dict[str, Any]:
+    """The customer means it (tour, dates, pax known): → QUALIFIED (lead.qualified)."""
+    return {"lead": await qualify_lead(call, call.path["lead_id"])}
+
+
+@routes.post(
+    "/v1/leads/{lead_id}/lose", body=LoseRequest, response=LeadEnvelope, errors=MOVE_ERRORS
+)
+async def lose(call: Call) -> dict[str, Any]:
+    """The customer will not book, with the reason: any open state → LOST (lead.lost)."""
+    return {"lead": await lose_lead(call, call.path["lead_id"], call.body.reason)}

@@ -1,0 +1,286 @@
+"""Bookings: rows, their reference counter, the API's view of one, and listings."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.adapters.leads import next_reference_number
+from core.domain.bookings import CANCELLED, reference_key
+
+# One per-tenant counter numbers leads and bookings alike (references never collide).
+next_booking_number = next_reference_number
+
+
+@dataclass(frozen=True)
+class NewBooking:
+    booking_id: str
+    tenant_id: str
+    reference: str
+    state: str
+    departure_id: str
+    tour_id: str
+    tour_code: str
+    pax: int
+    customer_phone: str
+    customer_name: str | None
+    lead_id: str | None
+    price_per_person: Decimal
+    total_amount: Decimal
+    deposit_amount: Decimal
+    currency: str
+
+
+async def insert_booking(conn: AsyncConnection, booking: NewBooking, now: datetime) -> None:
+    await conn.execute(
+        text(
+            "INSERT INTO bookings (id, tenant_id, reference, state, departure_id, tour_id,"
+            " tour_code, pax, customer_phone, customer_name, lead_id, price_per_person,"
+            " total_amount, deposit_amount, currency, created_at, updated_at) VALUES"
+            " (:id, :t, :ref, :state, :dep, :tour, :code, :pax, :phone, :name, :lead, :ppp,"
+            " :total, :deposit, :cur, :now, :now)"
+        ),
+        {
+            "id": booking.booking_id,
+            "t": booking.tenant_id,
+            "ref": booking.reference,
+            "state": booking.state,
+            "dep": booking.departure_id,
+            "tour": booking.tour_id,
+            "code": booking.tour_code,
+            "pax": booking.pax,
+            "phone": booking.customer_phone,
+            "name": booking.customer_name,
+            "lead": booking.lead_id,
+            "ppp": booking.price_per_person,
+            "total": booking.total_amount,
+            "deposit": booking.deposit_amount,
+            "cur": booking.currency,
+            "now": now,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class BookingRow:
+    id: str
+    state: str
+    departure_id: str
+    pax: int
+
+
+async def find_booking(conn: AsyncConnection, tenant_id: str, raw: str) -> BookingRow | None:
+    """A booking by its id or its reference (with or without the dash, any case)."""
+    try:
+        by_id: str | None = str(uuid.UUID(raw))
+    except ValueError:
+        by_id = None
+    row = (
+        await conn.execute(
+            text(
+                "SELECT id, state, departure_id, pax FROM bookings WHERE tenant_id = :t AND"
+                " (id = CAST(:i AS uuid) OR replace(reference, '-', '') = :k)"
+            ),
+            {"t": tenant_id, "i": by_id, "k": reference_key(raw)},
+        )
+    ).first()
+    return BookingRow(str(row.id), row.state, str(row.departure_id), row.pax) if row else None
+
+
+async def lock_booking(conn: AsyncConnection, tenant_id: str, booking_id: str) -> BookingRow | None:
+    """The booking, row-locked (take the departure's lock first: the one lock order).
+
+    NO KEY UPDATE: only non-key columns change, and rows that reference the booking
+    (payments) can still be inserted meanwhile without waiting on this lock."""
+    row = (
+        await conn.execute(
+            text(
+                "SELECT id, state, departure_id, pax FROM bookings WHERE tenant_id = :t"
+                " AND id = CAST(:i AS uuid) FOR NO KEY UPDATE"
+            ),
+            {"t": tenant_id, "i": booking_id},
+        )
+    ).first()
+    return BookingRow(str(row.id), row.state, str(row.departure_id), row.pax) if row else None
+
+
+async def set_state(
+    conn: AsyncConnection,
+    booking_id: str,
+    state: str,
+    now: datetime,
+    *,
+    cancel_reason: str | None = None,
+) -> None:
+    await conn.execute(
+        text(
+            "UPDATE bookings SET state = :s, updated_at = :now,"
+            " cancel_reason = CASE WHEN :s = :cancelled THEN :r ELSE cancel_reason END"
+            " WHERE id = :i"
+        ),
+        {"s": state, "now": now, "r": cancel_reason, "i": booking_id, "cancelled": CANCELLED},
+    )
+
+
+_VIEW = (
+    "SELECT b.*, t.name AS tour_name, d.start_date, d.end_date,"
+    " h.id AS hold_id, h.status AS hold_status, h.pax AS hold_pax, h.expires_at AS hold_expires_at,"
+    " h.override AS hold_override, h.overridden_by AS hold_overridden_by,"
+    " w.id AS entry_id, w.status AS entry_status, w.offer_expires_at,"
+    " CASE WHEN w.status IN ('WAITING', 'OFFERED') THEN (SELECT count(*) FROM waitlist_entries o"
+    "  WHERE o.departure_id = w.departure_id AND o.status IN ('WAITING', 'OFFERED')"
+    "  AND o.seq <= w.seq) END AS position"
+    " FROM bookings b JOIN tours t ON t.id = b.tour_id JOIN departures d ON d.id = b.departure_id"
+    " LEFT JOIN LATERAL (SELECT * FROM holds x WHERE x.booking_id = b.id"
+    "  ORDER BY x.created_at DESC LIMIT 1) h ON true"
+    " LEFT JOIN waitlist_entries w ON w.booking_id = b.id"
+)
+
+
+def _view(r: Any) -> dict[str, Any]:
+    hold = None
+    if r.hold_id is not None:
+        hold = {
+            "id": str(r.hold_id),
+            "status": r.hold_status,
+            "pax": r.hold_pax,
+            "expires_at": r.hold_expires_at.isoformat() if r.hold_expires_at else None,
+            "override": r.hold_override,
+            "overridden_by": str(r.hold_overridden_by) if r.hold_overridden_by else None,
+        }
+    waitlist = None
+    if r.entry_id is not None:
+        waitlist = {
+            "entry_id": str(r.entry_id),
+            "status": r.entry_status,
+            "position": int(r.position) if r.position is not None else None,
+            "offer_expires_at": r.offer_expires_at.isoformat() if r.offer_expires_at else None,
+        }
+    return {
+        "id": str(r.id),
+        "reference": r.reference,
+        "state": r.state,
+        "tour_id": str(r.tour_id),
+        "tour_code": r.tour_code,
+        "tour_name": r.tour_name,
+        "departure_id": str(r.departure_id),
+        "start_date": r.start_date.isoformat(),
+        "end_date": r.end_date.isoformat(),
+        "pax": r.pax,
+        "customer_phone": r.customer_phone,
+        "customer_name": r.customer_name,
+        "lead_id": str(r.lead_id) if r.lead_id else None,
+        "price_per_person": str(r.price_per_person),
+        "total_amount": str(r.total_amount),
+        "deposit_amount": str(r.deposit_amount),
+        "currency": r.currency,
+        "hold": hold,
+        "waitlist": waitlist,
+        "cancel_reason": r.cancel_reason,
+        "created_at": r.created_at.isoformat(),
+        "updated_at": r.updated_at.isoformat(),
+    }
+
+
+async def booking_view(
+    conn: AsyncConnection, tenant_id: str, booking_id: str
+) -> dict[str, Any] | None:
+    """The booking as the API and its events show it: tour, dates, amounts, latest hold,
+    waitlist place."""
+    if not _is_uuid(booking_id):
+        return None
+    row = (
+        await conn.execute(
+            text(f"{_VIEW} WHERE b.tenant_id = :t AND b.id = CAST(:i AS uuid)"),
+            {"t": tenant_id, "i": booking_id},
+        )
+    ).first()
+    return _view(row) if row else None
+
+
+async def list_bookings(
+    conn: AsyncConnection,
+    tenant_id: str,
+    *,
+    state: str | None,
+    departure_id: str | None,
+    customer_phone: str | None,
+    after: tuple[str, str] | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """Bookings oldest first (created_at, id), keyset-paginated after ``after``."""
+    rows = await conn.execute(
+        text(
+            f"{_VIEW} WHERE b.tenant_id = :t"
+            " AND (CAST(:s AS text) IS NULL OR b.state = :s)"
+            " AND (CAST(:d AS uuid) IS NULL OR b.departure_id = CAST(:d AS uuid))"
+            " AND (CAST(:p AS text) IS NULL OR b.customer_phone = :p)"
+            " AND (CAST(:ac AS timestamptz) IS NULL"
+            "  OR (b.created_at, b.id) > (CAST(:ac AS timestamptz), CAST(:ai AS uuid)))"
+            " ORDER BY b.created_at, b.id LIMIT :n"
+        ),
+        {
+            "t": tenant_id,
+            "s": state,
+            "d": departure_id,
+            "p": customer_phone,
+            "ac": datetime.fromisoformat(after[0]) if after else None,
+            "ai": after[1] if after else None,
+            "n": limit,
+        },
+    )
+    return [_view(r) for r in rows]
+
+
+async def bookings_of_departure(
+    conn: AsyncConnection, departure_id: str, states: tuple[str, ...]
+) -> list[str]:
+    """Ids of the departure's bookings in ``states``, oldest first, row-locked."""
+    rows = await conn.execute(
+        text(
+            "SELECT id FROM bookings WHERE departure_id = CAST(:d AS uuid)"
+            " AND state = ANY(:s) ORDER BY created_at, id FOR NO KEY UPDATE"
+        ),
+        {"d": departure_id, "s": list(states)},
+    )
+    return [str(r.id) for r in rows]
+
+
+async def travellers(
+    conn: AsyncConnection, tenant_id: str, departure_id: str, states: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    if not _is_uuid(departure_id):
+        return []
+    rows = await conn.execute(
+        text(
+            "SELECT id, reference, customer_phone, customer_name, pax, state FROM bookings"
+            " WHERE tenant_id = :t AND departure_id = CAST(:d AS uuid) AND state = ANY(:s)"
+            " ORDER BY created_at, id"
+        ),
+        {"t": tenant_id, "d": departure_id, "s": list(states)},
+    )
+    return [
+        {
+            "booking_id": str(r.id),
+            "reference": r.reference,
+            "customer_phone": r.customer_phone,
+            "customer_name": r.customer_name,
+            "pax": r.pax,
+            "state": r.state,
+        }
+        for r in rows
+    ]
+
+
+def _is_uuid(raw: str) -> bool:
+    try:
+        uuid.UUID(raw)
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return True

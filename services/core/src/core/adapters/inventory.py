@@ -1,0 +1,172 @@
+"""Seat holds, and who may override capacity.
+
+Callers hold the departure's row lock (``catalogue.departure(..., lock=True)``) around every
+change here, so the seat counts they read stay true until they commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.domain.inventory import ACTIVE, CONFIRMED, MANAGER
+
+
+@dataclass(frozen=True)
+class Hold:
+    id: str
+    booking_id: str
+    departure_id: str
+    pax: int
+    status: str
+    expires_at: datetime | None
+    override: bool
+    overridden_by: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "pax": self.pax,
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "override": self.override,
+            "overridden_by": self.overridden_by,
+        }
+
+
+def _hold(row: Any) -> Hold:
+    return Hold(
+        id=str(row.id),
+        booking_id=str(row.booking_id),
+        departure_id=str(row.departure_id),
+        pax=row.pax,
+        status=row.status,
+        expires_at=row.expires_at,
+        override=row.override,
+        overridden_by=str(row.overridden_by) if row.overridden_by else None,
+    )
+
+
+_COLUMNS = "id, booking_id, departure_id, pax, status, expires_at, override, overridden_by"
+
+
+async def active_manager(conn: AsyncConnection, tenant_id: str, actor: str | None) -> str | None:
+    """The staff id of the acting manager (``actor`` is a staff id or an E.164 phone), if
+    the actor is an active MANAGER of the tenant."""
+    if not actor:
+        return None
+    row = (
+        await conn.execute(
+            text(
+                "SELECT id FROM staff WHERE tenant_id = :t AND role = :r AND active"
+                " AND (id::text = :a OR phone = :a) LIMIT 1"
+            ),
+            {"t": tenant_id, "r": MANAGER, "a": actor},
+        )
+    ).first()
+    return str(row.id) if row else None
+
+
+async def insert_hold(
+    conn: AsyncConnection,
+    *,
+    hold_id: str,
+    tenant_id: str,
+    booking_id: str,
+    departure_id: str,
+    pax: int,
+    expires_at: datetime,
+    overridden_by: str | None,
+    now: datetime,
+) -> Hold:
+    row = (
+        await conn.execute(
+            text(
+                "INSERT INTO holds (id, tenant_id, booking_id, departure_id, pax, status,"
+                " expires_at, override, overridden_by, created_at)"
+                " VALUES (:i, :t, :b, :d, :p, :s, :e, :o, :by, :now)"
+                f" RETURNING {_COLUMNS}"
+            ),
+            {
+                "i": hold_id,
+                "t": tenant_id,
+                "b": booking_id,
+                "d": departure_id,
+                "p": pax,
+                "s": ACTIVE,
+                "e": expires_at,
+                "o": overridden_by is not None,
+                "by": overridden_by,
+                "now": now,
+            },
+        )
+    ).one()
+    return _hold(row)
+
+
+async def live_hold(conn: AsyncConnection, booking_id: str) -> Hold | None:
+    """The booking's hold that takes seats (ACTIVE or CONFIRMED), if any."""
+    row = (
+        await conn.execute(
+            text(
+                f"SELECT {_COLUMNS} FROM holds WHERE booking_id = :b"
+                " AND status IN ('ACTIVE', 'CONFIRMED') FOR UPDATE"
+            ),
+            {"b": booking_id},
+        )
+    ).first()
+    return _hold(row) if row else None
+
+
+async def confirm_hold(conn: AsyncConnection, hold_id: str, now: datetime) -> None:
+    await conn.execute(
+        text("UPDATE holds SET status = :s, expires_at = NULL, confirmed_at = :now WHERE id = :i"),
+        {"s": CONFIRMED, "now": now, "i": hold_id},
+    )
+
+
+async def end_hold(
+    conn: AsyncConnection, hold_id: str, status: str, reason: str, now: datetime
+) -> None:
+    """Release or expire a hold: its seats are free from now on."""
+    await conn.execute(
+        text("UPDATE holds SET status = :s, released_at = :now, release_reason = :r WHERE id = :i"),
+        {"s": status, "now": now, "r": reason, "i": hold_id},
+    )
+
+
+@dataclass(frozen=True)
+class DueHold:
+    id: str
+    tenant_id: str
+    departure_id: str
+
+
+async def due_holds(conn: AsyncConnection, now: datetime, limit: int) -> list[DueHold]:
+    """ACTIVE holds past their expiry (read without locks: each is re-checked under its
+    departure's lock before it is expired)."""
+    rows = await conn.execute(
+        text(
+            "SELECT id, tenant_id, departure_id FROM holds WHERE status = :s"
+            " AND expires_at <= :now ORDER BY expires_at LIMIT :n"
+        ),
+        {"s": ACTIVE, "now": now, "n": limit},
+    )
+    return [DueHold(str(r.id), r.tenant_id, str(r.departure_id)) for r in rows]
+
+
+async def hold_if_due(conn: AsyncConnection, hold_id: str, now: datetime) -> Hold | None:
+    row = (
+        await conn.execute(
+            text(
+                f"SELECT {_COLUMNS} FROM holds WHERE id = :i AND status = :s"
+                " AND expires_at <= :now FOR UPDATE SKIP LOCKED"
+            ),
+            {"i": hold_id, "s": ACTIVE, "now": now},
+        )
+    ).first()
+    return _hold(row) if row else None

@@ -1,0 +1,213 @@
+"""Trips: one row per departure, found by id or by reference (``EBC-251005``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.adapters.directory import parse_uuid
+from core.domain.trips import SCHEDULED, parse_reference
+
+
+@dataclass(frozen=True)
+class Departure:
+    id: str
+    tour_code: str
+    tour_name: str
+    start_date: date
+    end_date: date
+
+
+@dataclass(frozen=True)
+class Trip:
+    id: str
+    reference: str
+    state: str
+    departure: Departure
+    started_at: datetime | None
+    in_progress_at: datetime | None
+    ended_at: datetime | None
+    end_note: str | None
+    closed_at: datetime | None
+    created_at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        def iso(value: datetime | None) -> str | None:
+            return value.isoformat() if value else None
+
+        return {
+            "id": self.id,
+            "reference": self.reference,
+            "state": self.state,
+            "departure_id": self.departure.id,
+            "tour_code": self.departure.tour_code,
+            "tour_name": self.departure.tour_name,
+            "start_date": self.departure.start_date.isoformat(),
+            "end_date": self.departure.end_date.isoformat(),
+            "started_at": iso(self.started_at),
+            "in_progress_at": iso(self.in_progress_at),
+            "ended_at": iso(self.ended_at),
+            "end_note": self.end_note,
+            "closed_at": iso(self.closed_at),
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+async def departure_of(
+    conn: AsyncConnection, tenant_id: str, departure_id: str
+) -> Departure | None:
+    """The tenant's departure (departures are scoped through their tour)."""
+    if parse_uuid(departure_id) is None:
+        return None
+    row = (
+        await conn.execute(
+            text(
+                "SELECT d.id, t.code, t.name, d.start_date, d.end_date FROM departures d"
+                " JOIN tours t ON t.id = d.tour_id WHERE t.tenant_id = :t AND d.id = :i"
+            ),
+            {"t": tenant_id, "i": departure_id},
+        )
+    ).first()
+    return Departure(str(row.id), row.code, row.name, row.start_date, row.end_date) if row else None
+
+
+async def insert_trip(
+    conn: AsyncConnection, tenant_id: str, trip_id: str, departure_id: str, reference: str
+) -> bool:
+    """False when the departure already has its trip (one per departure)."""
+    row = (
+        await conn.execute(
+            text(
+                "INSERT INTO trips (id, tenant_id, departure_id, reference, state)"
+                " VALUES (:i, :t, :d, :r, :s) ON CONFLICT (departure_id) DO NOTHING RETURNING id"
+            ),
+            {"i": trip_id, "t": tenant_id, "d": departure_id, "r": reference, "s": SCHEDULED},
+        )
+    ).first()
+    return row is not None
+
+
+_SELECT = (
+    "SELECT tr.id, tr.reference, tr.state, tr.started_at, tr.in_progress_at, tr.ended_at,"
+    " tr.end_note, tr.closed_at, tr.created_at, d.id AS departure_id, t.code, t.name,"
+    " d.start_date, d.end_date FROM trips tr JOIN departures d ON d.id = tr.departure_id"
+    " JOIN tours t ON t.id = d.tour_id"
+)
+
+
+def _trip(r: Any) -> Trip:
+    return Trip(
+        id=str(r.id),
+        reference=r.reference,
+        state=r.state,
+        departure=Departure(str(r.departure_id), r.code, r.name, r.start_date, r.end_date),
+        started_at=r.started_at,
+        in_progress_at=r.in_progress_at,
+        ended_at=r.ended_at,
+        end_note=r.end_note,
+        closed_at=r.closed_at,
+        created_at=r.created_at,
+    )
+
+
+async def find_trip(
+    conn: AsyncConnection, tenant_id: str, key: str, *, lock: bool = False
+) -> Trip | None:
+    """By id, or by reference in any case (``ebc-251005``); ``lock`` holds the trip row
+    until commit, which serialises everything that changes the trip or its assignments."""
+    trip_id, reference = parse_uuid(key), parse_reference(key)
+    if trip_id is None and reference is None:
+        return None
+    column, value = ("tr.id", trip_id) if trip_id else ("tr.reference", reference)
+    row = (
+        await conn.execute(
+            text(
+                f"{_SELECT} WHERE tr.tenant_id = :t AND {column} = :v"
+                + (" FOR UPDATE OF tr" if lock else "")
+            ),
+            {"t": tenant_id, "v": value},
+        )
+    ).first()
+    return _trip(row) if row else None
+
+
+async def trip_of_departure(conn: AsyncConnection, tenant_id: str, departure_id: str) -> Trip:
+    row = (
+        await conn.execute(
+            text(f"{_SELECT} WHERE tr.tenant_id = :t AND tr.departure_id = :d"),
+            {"t": tenant_id, "d": departure_id},
+        )
+    ).one()
+    return _trip(row)
+
+
+# The timestamp column each state records, and who caused it.
+_STAMPS = {
+    "STARTED": ("started_at", "started_by"),
+    "IN_PROGRESS": ("in_progress_at", None),
+    "ENDED": ("ended_at", "ended_by"),
+    "CLOSED": ("closed_at", "closed_by"),
+}
+
+
+async def move_trip(
+    conn: AsyncConnection,
+    trip_id: str,
+    state: str,
+    now: datetime,
+    *,
+    by: str | None = None,
+    note: str | None = None,
+) -> None:
+    sets = ["state = :s", "updated_at = :now"]
+    stamp, by_column = _STAMPS.get(state, (None, None))
+    if stamp:
+        sets.append(f"{stamp} = :now")
+    if by_column:
+        sets.append(f"{by_column} = :by")
+    if state == "ENDED":
+        sets.append("end_note = :note")
+    await conn.execute(
+        text(f"UPDATE trips SET {', '.join(sets)} WHERE id = :i"),
+        {"i": trip_id, "s": state, "now": now, "by": by, "note": note},
+    )
+
+
+async def list_trips(
+    conn: AsyncConnection,
+    tenant_id: str,
+    *,
+    state: str | None,
+    departure_id: str | None,
+    staff_id: str | None,
+    after: list[Any] | None,
+    limit: int,
+) -> list[Trip]:
+    """By start date then id; ``staff_id``: trips where they hold a live assignment."""
+    rows = await conn.execute(
+        text(
+            f"{_SELECT} WHERE tr.tenant_id = :t"
+            " AND (CAST(:s AS text) IS NULL OR tr.state = :s)"
+            " AND (CAST(:d AS uuid) IS NULL OR tr.departure_id = CAST(:d AS uuid))"
+            " AND (CAST(:st AS uuid) IS NULL OR EXISTS (SELECT 1 FROM trip_assignments a"
+            "  WHERE a.trip_id = tr.id AND a.staff_id = CAST(:st AS uuid)"
+            "  AND a.state IN ('OFFERED', 'ACCEPTED')))"
+            " AND (CAST(:ad AS date) IS NULL"
+            "  OR (d.start_date, tr.id) > (CAST(:ad AS date), CAST(:ai AS uuid)))"
+            " ORDER BY d.start_date, tr.id LIMIT :lim"
+        ),
+        {
+            "t": tenant_id,
+            "s": state,
+            "d": departure_id,
+            "st": staff_id,
+            "ad": after[0] if after else None,
+            "ai": after[1] if after else None,
+            "lim": limit,
+        },
+    )
+    return [_trip(r) for r in rows]

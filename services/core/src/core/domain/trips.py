@@ -1,0 +1,79 @@
+"""The trip of a departure: its reference and its life, as a table of transitions.
+
+SCHEDULED ─accept (first accepted assignment)─> STAFF_ASSIGNED ─check_in (lead guide)─>
+STARTED ─progress (explicit, or any incident activity)─> IN_PROGRESS ─check_out─> ENDED
+─close (operations)─> CLOSED. A short trip may check out straight from STARTED.
+
+Some actions leave the state as it is but are only allowed in certain states (offering
+work after the trip ended, reporting an incident on a closed trip are refused); those are
+the self-transitions below. Everything not in the table is refused with
+``TRIP_INVALID_TRANSITION``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from core.domain.errors import invalid_transition
+
+SCHEDULED = "SCHEDULED"
+STAFF_ASSIGNED = "STAFF_ASSIGNED"
+STARTED = "STARTED"
+IN_PROGRESS = "IN_PROGRESS"
+ENDED = "ENDED"
+CLOSED = "CLOSED"
+STATES = (SCHEDULED, STAFF_ASSIGNED, STARTED, IN_PROGRESS, ENDED, CLOSED)
+
+OFFER = "OFFER_ASSIGNMENT"
+ACCEPT = "ACCEPT_ASSIGNMENT"
+CHECK_IN = "CHECK_IN"
+PROGRESS = "REPORT_PROGRESS"
+CHECK_OUT = "CHECK_OUT"
+CLOSE = "CLOSE"
+INCIDENT = "REPORT_INCIDENT"
+ACTIONS = (OFFER, ACCEPT, CHECK_IN, PROGRESS, CHECK_OUT, CLOSE, INCIDENT)
+
+_BEFORE_END = (SCHEDULED, STAFF_ASSIGNED, STARTED, IN_PROGRESS)
+
+TRANSITIONS: dict[tuple[str, str], str] = {
+    **{(s, OFFER): s for s in _BEFORE_END},
+    (SCHEDULED, ACCEPT): STAFF_ASSIGNED,
+    **{(s, ACCEPT): s for s in (STAFF_ASSIGNED, STARTED, IN_PROGRESS)},
+    (STAFF_ASSIGNED, CHECK_IN): STARTED,
+    (STARTED, PROGRESS): IN_PROGRESS,
+    (STARTED, CHECK_OUT): ENDED,
+    (IN_PROGRESS, CHECK_OUT): ENDED,
+    (ENDED, CLOSE): CLOSED,
+    # An incident after the start is activity: the trip is under way.
+    **{(s, INCIDENT): s for s in (SCHEDULED, STAFF_ASSIGNED, IN_PROGRESS, ENDED)},
+    (STARTED, INCIDENT): IN_PROGRESS,
+}
+
+
+def next_state(state: str, action: str) -> str:
+    """The state after ``action``, or the ``TRIP_INVALID_TRANSITION`` refusal."""
+    try:
+        return TRANSITIONS[(state, action)]
+    except KeyError:
+        raise invalid_transition("TRIP", state, action) from None
+
+
+def allowed(state: str, action: str) -> bool:
+    return (state, action) in TRANSITIONS
+
+
+# ``EBC-251005``: the tour code and the departure's start date. A tour has one departure per
+# start date, so the reference is unique per tenant, and a guide can read it off the itinerary.
+_REFERENCE = re.compile(r"^([A-Z0-9]{2,8})-(\d{6})$")
+
+
+def trip_reference(tour_code: str, start_date: date) -> str:
+    return f"{tour_code.upper()}-{start_date:%y%m%d}"
+
+
+def parse_reference(text: str) -> str | None:
+    """A reference as typed over WhatsApp (``checkin ebc-251005``, ``EBC 251005``), upper-cased
+    and dash-joined; None when it is not shaped like one."""
+    cleaned = re.sub(r"[\s_/]+", "-", text.strip().upper())
+    return cleaned if _REFERENCE.fullmatch(cleaned) else None

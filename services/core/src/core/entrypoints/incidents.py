@@ -1,0 +1,170 @@
+"""Incidents over HTTP: reported on a trip by its crew or the office, updated, resolved."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from core.adapters import incidents as rows
+from core.adapters import trips as trip_rows
+from core.api import Call, ListQuery, Reply, Routes, page
+from core.entrypoints.trips import as_uuid, keyset
+from core.services import incidents
+
+routes = Routes(tag="incidents", description="Incidents on trips and their resolution")
+
+Severity = Literal["LOW", "MEDIUM", "HIGH", "CRITICAL"]
+IncidentState = Literal["OPEN", "IN_PROGRESS", "RESOLVED"]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+class IncidentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    severity: Severity
+    text: Text
+    _severity = field_validator("severity", mode="before")(_upper)
+
+
+class IncidentUpdateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: Text
+    state: IncidentState | None = Field(default=None, description="move the incident too")
+    _state = field_validator("state", mode="before")(_upper)
+
+
+class ResolveRequest(BaseModel):
+    """``{}`` or a resolution note."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: Text | None = None
+
+
+class Author(BaseModel):
+    user_id: str
+    name: str
+    phone: str
+    role: str
+
+
+class IncidentUpdateView(BaseModel):
+    id: str
+    text: str
+    author: Author
+    state_from: IncidentState
+    state_to: IncidentState
+    created_at: str
+
+
+class IncidentSummary(BaseModel):
+    id: str
+    trip_id: str
+    trip_reference: str
+    severity: Severity
+    state: IncidentState
+    text: str
+    reported_by: Author
+    reported_at: str
+    resolved_at: str | None
+
+
+class IncidentView(IncidentSummary):
+    updates: list[IncidentUpdateView]
+
+
+class IncidentEnvelope(BaseModel):
+    incident: IncidentView
+
+
+class IncidentList(BaseModel):
+    items: list[IncidentSummary]
+    next_cursor: str | None
+
+
+class IncidentQuery(ListQuery):
+    trip: str | None = Field(default=None, max_length=80, description="trip id or reference")
+    state: IncidentState | None = None
+
+
+_REFUSALS = (
+    (400, "ACTOR_REQUIRED"),
+    (403, "NOT_STAFF"),
+    (403, "STAFF_INACTIVE"),
+    (403, "NOT_ASSIGNED"),
+    (409, "IDEMPOTENCY_KEY_REUSED"),
+)
+
+
+@routes.post(
+    "/v1/trips/{trip}/incidents",
+    body=IncidentRequest,
+    response=IncidentEnvelope,
+    status=201,
+    errors=(*_REFUSALS, (404, "TRIP_NOT_FOUND"), (409, "TRIP_INVALID_TRANSITION")),
+)
+async def report_incident(call: Call) -> Reply:
+    """Report an incident on a trip (its accepted crew, operations or a manager): OPEN."""
+    view = await incidents.report(call, call.path["trip"], call.body.severity, call.body.text)
+    return Reply({"incident": view}, headers={"Location": f"/v1/incidents/{view['id']}"})
+
+
+@routes.post(
+    "/v1/incidents/{incident_id}/updates",
+    body=IncidentUpdateRequest,
+    response=IncidentEnvelope,
+    status=201,
+    errors=(*_REFUSALS, (404, "INCIDENT_NOT_FOUND"), (409, "INCIDENT_INVALID_TRANSITION")),
+)
+async def add_incident_update(call: Call) -> dict[str, Any]:
+    """Add a note, optionally moving the incident (OPEN → IN_PROGRESS → RESOLVED)."""
+    b: IncidentUpdateRequest = call.body
+    return {"incident": await incidents.add_update(call, call.path["incident_id"], b.text, b.state)}
+
+
+@routes.post(
+    "/v1/incidents/{incident_id}/resolve",
+    body=ResolveRequest,
+    response=IncidentEnvelope,
+    errors=(*_REFUSALS, (404, "INCIDENT_NOT_FOUND"), (409, "INCIDENT_INVALID_TRANSITION")),
+)
+async def resolve_incident(call: Call) -> dict[str, Any]:
+    """Resolve an incident, with an optional note: RESOLVED, the resolution time recorded."""
+    return {"incident": await incidents.resolve(call, call.path["incident_id"], call.body.text)}
+
+
+@routes.get(
+    "/v1/incidents/{incident_id}",
+    response=IncidentEnvelope,
+    errors=((404, "INCIDENT_NOT_FOUND"),),
+)
+async def get_incident(call: Call) -> dict[str, Any]:
+    """One incident with its updates (author and time) and resolution time."""
+    return {"incident": await incidents.incident_view(call, call.path["incident_id"])}
+
+
+@routes.get("/v1/incidents", query=IncidentQuery, response=IncidentList)
+async def list_incidents(call: Call) -> dict[str, Any]:
+    """Incidents by report time, filtered by trip (id or reference) and state."""
+    q: IncidentQuery = call.query
+    trip_id = None
+    if q.trip:
+        trip = await trip_rows.find_trip(call.conn, call.tenant_id, q.trip)
+        if trip is None:
+            return {"items": [], "next_cursor": None}
+        trip_id = trip.id
+    after = keyset(q.cursor, datetime.fromisoformat, as_uuid)
+    found = await rows.list_incidents(
+        call.conn,
+        call.tenant_id,
+        trip_id=trip_id,
+        state=q.state,
+        after=(after[0], after[1]) if after else None,
+        limit=q.limit + 1,
+    )
+    items, cursor = page(found, q.limit, lambda i: [i.reported_at.isoformat(), i.id])
+    return {"items": [i.as_json() for i in items], "next_cursor": cursor}
