@@ -1,54 +1,25 @@
 from typing import Literal
 
 from pydantic import Field
-from waops_service_kit import ServiceSettings
+from waops_service_kit.providers import ProviderSettings
 
 
-class AdapterSettings(ServiceSettings):
+class AdapterSettings(ProviderSettings):
+    """The provider fields (WAOPS_PROVIDER, Meta, 360dialog, Twilio) are shared with the
+    notifier: waops_service_kit.providers."""
+
     port: int = Field(default=8080, validation_alias="WAOPS_ADAPTER_PORT")
-    # Which provider the default channel belongs to: the sandbox speaks Meta's wire format.
-    provider: Literal["sandbox", "meta", "360dialog", "twilio"] = Field(
-        default="sandbox", validation_alias="WAOPS_PROVIDER"
-    )
     meta_app_secret: str = Field(
         default="sandbox-app-secret", validation_alias="WAOPS_META_APP_SECRET"
     )
     meta_verify_token: str = Field(
         default="sandbox-verify-token", validation_alias="WAOPS_META_VERIFY_TOKEN"
     )
-    meta_phone_number_id: str = Field(
-        default="109876543210", validation_alias="WAOPS_META_PHONE_NUMBER_ID"
-    )
-    # Handed to the notifier with the default channel's credentials.
-    meta_access_token: str = Field(
-        default="sandbox-access-token", validation_alias="WAOPS_META_ACCESS_TOKEN"
-    )
-    meta_graph_url: str | None = Field(default=None, validation_alias="WAOPS_META_GRAPH_URL")
-    meta_graph_version: str = Field(default="v21.0", validation_alias="WAOPS_META_GRAPH_VERSION")
-    d360_api_key: str = Field(default="sandbox-d360-api-key", validation_alias="WAOPS_D360_API_KEY")
-    d360_api_url: str = Field(
-        default="https://waba-v2.360dialog.io", validation_alias="WAOPS_D360_API_URL"
-    )
     d360_webhook_secret: str | None = Field(
         default=None, validation_alias="WAOPS_D360_WEBHOOK_SECRET"
     )
-    twilio_account_sid: str = Field(
-        default="AC00000000000000000000000000000000", validation_alias="WAOPS_TWILIO_ACCOUNT_SID"
-    )
-    twilio_auth_token: str = Field(
-        default="sandbox-twilio-auth-token", validation_alias="WAOPS_TWILIO_AUTH_TOKEN"
-    )
-    twilio_whatsapp_number: str = Field(
-        default="+14155238886", validation_alias="WAOPS_TWILIO_WHATSAPP_NUMBER"
-    )
-    twilio_api_url: str = Field(
-        default="https://api.twilio.com", validation_alias="WAOPS_TWILIO_API_URL"
-    )
-    # The adapter's URL as providers call it (Twilio signs it); unset: the request's own URL.
-    public_base_url: str | None = Field(default=None, validation_alias="WAOPS_PUBLIC_BASE_URL")
     # Fernet keys, comma-separated: the first encrypts, all decrypt (rotation).
     channel_keys: str | None = Field(default=None, validation_alias="WAOPS_CHANNEL_KEYS")
-    admin_token: str | None = Field(default=None, validation_alias="WAOPS_ADMIN_TOKEN")
     channel_display_name: str = Field(
         default="WhatsApp (default channel)", validation_alias="WAOPS_ADAPTER_CHANNEL_NAME"
     )
@@ -104,9 +75,3 @@ class AdapterSettings(ServiceSettings):
         default=2.0, gt=0, validation_alias="WAOPS_MEDIA_RETRY_BACKOFF"
     )
     # --- end of inbound media --------------------------------------------------------------
-
-    @property
-    def graph_url(self) -> str:
-        if self.meta_graph_url:
-            return self.meta_graph_url
-        return "https://graph.facebook.com" if self.provider == "meta" else "http://127.0.0.1:8090"

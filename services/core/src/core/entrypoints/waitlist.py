@@ -3,12 +3,9 @@ sweep that expires offers not taken in time."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncEngine
-from waops_messaging import EventWriter
 
 from core.adapters import waitlist
 from core.adapters.bookings import booking_view
@@ -16,13 +13,11 @@ from core.api import Call, Routes
 from core.entrypoints.bookings import BookingEnvelope, BookingView
 from core.services import bookings
 from core.services.catalogue import departure_view
-from core.services.inventory import ctx_of, lock_departure, sweep_ctx
+from core.services.inventory import ctx_of, departure_sweep
 from core.settings import CoreSettings
 from core.sweeps import Sweep
 
 routes = Routes(tag="waitlist", description="Waitlist offers of freed seats")
-
-BATCH = 100
 
 
 class Waitlist(BaseModel):
@@ -80,22 +75,6 @@ def offers_expire(settings: CoreSettings) -> Sweep:
     """``waitlist.offers_expire``: offers past their window are expired (the booking is
     cancelled, OFFER_EXPIRED) and their seats offered to the next in line."""
 
-    async def expire_offers(engine: AsyncEngine, writer: EventWriter, now: datetime) -> int:
-        handled = 0
-        while True:
-            async with engine.connect() as conn:
-                due = await waitlist.due_offers(conn, now, BATCH)
-            done = 0
-            for item in due:
-                async with engine.begin() as conn:
-                    ctx = sweep_ctx(conn, writer, item.tenant_id, now, settings)
-                    departure = await lock_departure(ctx, item.departure_id)
-                    entry = await waitlist.offer_if_due(conn, item.id, now)
-                    if entry is not None:
-                        await bookings.expire_offer(ctx, departure, entry)
-                        done += 1
-            handled += done
-            if done == 0 or len(due) < BATCH:
-                return handled
-
-    return expire_offers
+    return departure_sweep(
+        settings, waitlist.due_offers, waitlist.offer_if_due, bookings.expire_offer
+    )

@@ -9,12 +9,12 @@ waitlist entry) rules out deadlocks between the API and the sweeps.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from waops_contracts import Event
 from waops_contracts.events import DepartureUpserted
 from waops_contracts.events import Seats as SeatsPayload
@@ -32,6 +32,7 @@ from core.domain.catalogue import Seats
 from core.domain.errors import NotFound
 from core.domain.inventory import check_hold
 from core.settings import CoreSettings
+from core.sweeps import Sweep
 
 Emit = Callable[[Event, str], Awaitable[None]]  # (event, subject), staged in the transaction
 
@@ -87,6 +88,56 @@ def sweep_ctx(
         timedelta(hours=settings.hold_hours),
         timedelta(hours=settings.offer_hours),
     )
+
+
+T = TypeVar("T")
+
+
+class DueItem(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def tenant_id(self) -> str: ...
+    @property
+    def departure_id(self) -> str: ...
+
+
+SWEEP_BATCH = 100
+
+
+def departure_sweep(
+    settings: CoreSettings,
+    find_due: Callable[[AsyncConnection, datetime, int], Awaitable[Sequence[DueItem]]],
+    claim: Callable[[AsyncConnection, str, datetime], Awaitable[T | None]],
+    expire: Callable[[Ctx, Departure, T], Awaitable[Any]],
+) -> Sweep:
+    """A sweep that expires what is due (holds, waitlist offers) one item per transaction.
+
+    Due items are read without locks; each is then handled in its own short transaction
+    that takes its departure's lock first (the one lock order) and re-claims the item with
+    ``SKIP LOCKED``, so replicas sweep side by side and an item paid or confirmed meanwhile
+    is left alone.
+    """
+
+    async def sweep(engine: AsyncEngine, writer: EventWriter, now: datetime) -> int:
+        handled = 0
+        while True:
+            async with engine.connect() as conn:
+                due = await find_due(conn, now, SWEEP_BATCH)
+            done = 0
+            for item in due:
+                async with engine.begin() as conn:
+                    ctx = sweep_ctx(conn, writer, item.tenant_id, now, settings)
+                    departure = await lock_departure(ctx, item.departure_id)
+                    claimed = await claim(conn, item.id, now)
+                    if claimed is not None:
+                        await expire(ctx, departure, claimed)
+                        done += 1
+            handled += done
+            if done == 0 or len(due) < SWEEP_BATCH:
+                return handled
+
+    return sweep
 
 
 async def lock_departure(ctx: Ctx, departure_id: str) -> Departure:

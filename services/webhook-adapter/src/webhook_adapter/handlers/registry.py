@@ -37,7 +37,7 @@ def default_credentials(settings: AdapterSettings) -> dict[str, str]:
     """The environment's channel's credentials: read from the environment on each request,
     never stored (the environment stays their source of truth)."""
     if settings.provider == "360dialog":
-        found = {"api_key": settings.d360_api_key, "api_url": settings.d360_api_url}
+        found = {"api_key": settings.d360_api_key, "api_url": settings.d360_url}
         if settings.d360_webhook_secret:
             found["webhook_secret"] = settings.d360_webhook_secret
         return found
@@ -46,7 +46,7 @@ def default_credentials(settings: AdapterSettings) -> dict[str, str]:
             "account_sid": settings.twilio_account_sid,
             "auth_token": settings.twilio_auth_token,
             "whatsapp_number": default_address(settings),
-            "api_url": settings.twilio_api_url,
+            "api_url": settings.twilio_url,
         }
     return {
         "access_token": settings.meta_access_token,

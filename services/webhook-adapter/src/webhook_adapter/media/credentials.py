@@ -35,7 +35,7 @@ def from_settings(settings: AdapterSettings) -> CredentialsLookup:
         graph_url=settings.graph_url.rstrip("/"),
         graph_version=settings.meta_graph_version,
         meta_access_token=settings.meta_access_token,
-        d360_api_url=settings.d360_api_url.rstrip("/"),
+        d360_api_url=settings.d360_url.rstrip("/"),
         d360_api_key=settings.d360_api_key,
         twilio_account_sid=settings.twilio_account_sid,
         twilio_auth_token=settings.twilio_auth_token,
