@@ -16,6 +16,7 @@ import asyncpg
 import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
+from cryptography.fernet import Fernet
 from waops_contracts import Envelope
 from waops_contracts.events import MediaFailed, MediaStored, MessageReceived
 from waops_sandbox import SandboxConfig, create_sandbox_app, encode, sign
@@ -348,3 +349,44 @@ async def test_the_media_api_answers_each_state(start_adapter: StartAdapter) -> 
         await LocalMediaStore(adapter.media_dir).delete(pending)  # the store lost it
         resp = await adapter.client.get(f"/v1/media/{pending}", headers=TENANT)
         assert resp.status == 404 and (await resp.json())["error"]["code"] == "MEDIA_MISSING"
+
+
+async def test_a_registry_channels_media_is_fetched_with_its_own_credentials(
+    start_adapter: StartAdapter,
+) -> None:
+    """Tenant B's number has its own token in the registry; the adapter's own (the default
+    channel's) would be refused by the provider, so only the channel's can fetch it."""
+    keys = Fernet.generate_key().decode()
+    async with start_adapter(
+        meta_access_token="the-default-channels-token",
+        channel_keys=keys,
+        admin_token="test-admin-token",
+    ) as adapter:
+        sandbox_url = str(adapter.sandbox.make_url("")).rstrip("/")
+        created = await adapter.client.post(
+            "/v1/admin/channels",
+            json={
+                "provider": "meta",
+                "address": "209876543210",
+                "tenant_id": "tenant-b",
+                "credentials": {
+                    "access_token": "sandbox-access-token",
+                    "app_secret": "tenant-b-app-secret",
+                    "phone_number_id": "209876543210",
+                    "graph_url": sandbox_url,
+                    "graph_version": "v21.0",
+                },
+            },
+            headers={"Authorization": "Bearer test-admin-token"},
+        )
+        assert created.status == 201, await created.text()
+        await adapter.put("1013859600285499", JPEG, "image/jpeg")
+        theirs = await adapter.register(
+            "meta", "1013859600285499", channel_id="209876543210", tenant_id="tenant-b"
+        )
+        assert (await adapter.settled(theirs))["state"] == "stored"
+        assert await adapter.stored_bytes(theirs) == JPEG
+        # The default channel's (wrong) token really is refused: its media fails.
+        await adapter.put("1013859600285500", JPEG, "image/jpeg")
+        ours = await adapter.register("meta", "1013859600285500")
+        assert (await adapter.settled(ours))["state"] == "failed"

@@ -15,6 +15,7 @@ from webhook_adapter.entrypoints.common import KEYRING, SETTINGS
 from webhook_adapter.entrypoints.http import receive_360dialog, receive_meta, verify_subscription
 from webhook_adapter.entrypoints.twilio import receive_twilio
 from webhook_adapter.handlers.registry import upsert_default_channel
+from webhook_adapter.media.credentials import from_registry
 from webhook_adapter.media.wiring import Media, with_media_routes
 from webhook_adapter.settings import AdapterSettings
 
@@ -60,7 +61,8 @@ def create_app(settings: AdapterSettings | None = None) -> web.Application:
             await upsert_default_channel(conn, settings)
         yield
 
-    media = Media(runtime, settings)  # inbound media: fetcher, store, GET /v1/media/{ref}
+    # Inbound media: fetcher (with each channel's own credentials), store, GET /v1/media/{ref}.
+    media = Media(runtime, settings, from_registry(runtime.engine, keyring, settings))
     return build_app(
         runtime,
         with_media_routes(routes(settings, keyring), media),
