@@ -182,3 +182,17 @@ async def test_phone_refusals_are_json(doors: Any) -> None:
             assert resp.status == 400 and fragment in answer["error"]["message"], answer
     finally:
         await client.close()
+
+
+def test_the_phone_knocks_on_the_default_channels_door_when_no_provider_is_named(
+    monkeypatch: Any,
+) -> None:
+    from waops_sandbox.__main__ import config_from_env
+
+    for waops_provider, door in (
+        ("sandbox", "meta"),
+        ("twilio", "twilio"),
+        ("360dialog", "360dialog"),
+    ):
+        monkeypatch.setenv("WAOPS_PROVIDER", waops_provider)
+        assert config_from_env().phone_provider == door

@@ -14,6 +14,11 @@ from aiohttp import web
 from waops_sandbox.app import SandboxConfig, create_sandbox_app
 
 
+def phone_provider(waops_provider: str) -> str:
+    """The door of waops' default channel: "sandbox" is Meta's wire format."""
+    return "meta" if waops_provider == "sandbox" else waops_provider
+
+
 def config_from_env() -> SandboxConfig:
     env = os.environ.get
     return SandboxConfig(
@@ -25,6 +30,7 @@ def config_from_env() -> SandboxConfig:
         webhook_url=env("WAOPS_SANDBOX_WEBHOOK_URL", "http://127.0.0.1:8080/webhooks/meta") or None,
         verify_token=env("WAOPS_META_VERIFY_TOKEN") or None,
         base_url=env("WAOPS_SANDBOX_BASE_URL", "http://127.0.0.1:8090"),
+        phone_provider=phone_provider(env("WAOPS_PROVIDER", "sandbox")),
         d360_api_key=env("WAOPS_D360_API_KEY", "sandbox-d360-api-key"),
         d360_webhook_url=env(
             "WAOPS_SANDBOX_D360_WEBHOOK_URL", "http://127.0.0.1:8080/webhooks/360dialog"

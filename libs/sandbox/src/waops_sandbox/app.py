@@ -37,6 +37,9 @@ class SandboxConfig:
     webhook_url: str | None = None  # the adapter's /webhooks/meta URL
     verify_token: str | None = None  # for /_sandbox/webhook/verify (hub.challenge GET)
     webhook_timeout: float = 10.0
+    # Which door the phone knocks on when a message names no provider: the default
+    # channel's (WAOPS_PROVIDER; "sandbox" speaks Meta's formats).
+    phone_provider: str = "meta"
     # The sandbox's own externally visible URL (media download URLs, Twilio MediaUrlN).
     base_url: str = "http://127.0.0.1:8090"
     # 360dialog: the D360-API-KEY it accepts, where its webhooks go, their optional secret.

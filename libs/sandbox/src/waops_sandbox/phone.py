@@ -77,7 +77,8 @@ async def phone_send(request: web.Request) -> web.Response:
     config = phone.config
     data = await _json_object(request)
     sender, kind = data.get("from"), data.get("kind", "text")
-    provider = data.get("provider", "meta")
+    # Unnamed, the phone writes to the default channel (the provider waops is set up with).
+    provider = data.get("provider", config.phone_provider)
     if not isinstance(sender, str) or not digits(sender):
         raise web.HTTPBadRequest(text='"from" (phone) and "text" are required')
     if kind == "text" and not isinstance(data.get("text"), str):
