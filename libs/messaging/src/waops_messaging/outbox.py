@@ -61,3 +61,36 @@ async def add_to_outbox(conn: AsyncConnection, schema: str, envelope: Envelope) 
         },
     )
     return result.first() is not None
+
+
+# Many events in one round trip (e.g. a group of webhooks committed together), in the given
+# order; one NOTIFY hint for the lot.
+_STAGE_MANY = text(
+    "WITH staged AS ("
+    " INSERT INTO outbox (event_id, routing_key, body, headers)"
+    " SELECT e, r, b, CAST(h AS jsonb) FROM unnest("
+    "CAST(:event_ids AS text[]), CAST(:routing_keys AS text[]), CAST(:bodies AS bytea[]),"
+    " CAST(:headers AS text[])) WITH ORDINALITY AS u(e, r, b, h, n) ORDER BY n"
+    " ON CONFLICT (event_id) DO NOTHING RETURNING event_id)"
+    " SELECT event_id FROM staged, pg_notify(:channel, '')"
+)
+
+
+async def add_many_to_outbox(
+    conn: AsyncConnection, schema: str, envelopes: list[Envelope]
+) -> set[str]:
+    """Stage events in the caller's transaction, in order. Returns the ids that were new
+    (an id already staged is skipped, as ``add_to_outbox`` does)."""
+    if not envelopes:
+        return set()
+    result = await conn.execute(
+        _STAGE_MANY,
+        {
+            "event_ids": [e.id for e in envelopes],
+            "routing_keys": [e.type for e in envelopes],
+            "bodies": [e.to_json_bytes() for e in envelopes],
+            "headers": [json.dumps(amqp_headers(e)) for e in envelopes],
+            "channel": notify_channel(schema),
+        },
+    )
+    return set(result.scalars())

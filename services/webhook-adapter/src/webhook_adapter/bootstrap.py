@@ -11,9 +11,10 @@ from waops_service_kit import ServiceRuntime, build_app
 
 from webhook_adapter.adapters.keyring import Keyring
 from webhook_adapter.entrypoints.admin import add_admin_routes
-from webhook_adapter.entrypoints.common import KEYRING, SETTINGS
+from webhook_adapter.entrypoints.common import GROUP_COMMIT, KEYRING, SETTINGS
 from webhook_adapter.entrypoints.http import receive_360dialog, receive_meta, verify_subscription
 from webhook_adapter.entrypoints.twilio import receive_twilio
+from webhook_adapter.group_commit import GroupCommit
 from webhook_adapter.handlers.registry import upsert_default_channel
 from webhook_adapter.media.credentials import from_registry
 from webhook_adapter.media.wiring import Media, with_media_routes
@@ -37,10 +38,13 @@ def build_runtime(settings: AdapterSettings) -> ServiceRuntime:
     )
 
 
-def routes(settings: AdapterSettings, keyring: Keyring) -> Callable[[web.Application], None]:
+def routes(
+    settings: AdapterSettings, keyring: Keyring, group_commit: GroupCommit
+) -> Callable[[web.Application], None]:
     def add_routes(app: web.Application) -> None:
         app[SETTINGS] = settings
         app[KEYRING] = keyring
+        app[GROUP_COMMIT] = group_commit
         app.router.add_get("/webhooks/meta", verify_subscription)
         app.router.add_post("/webhooks/meta", receive_meta)
         app.router.add_post("/webhooks/360dialog", receive_360dialog)
@@ -54,6 +58,7 @@ def create_app(settings: AdapterSettings | None = None) -> web.Application:
     settings = settings or AdapterSettings()
     runtime = build_runtime(settings)
     keyring = Keyring(settings.channel_keys)  # a bad key fails the start, not a request
+    group_commit = GroupCommit(runtime.engine, runtime.writer)
 
     async def default_channel(_: web.Application) -> AsyncIterator[None]:
         # Runs after the runtime's start (migrations), before the first request is served.
@@ -65,7 +70,8 @@ def create_app(settings: AdapterSettings | None = None) -> web.Application:
     media = Media(runtime, settings, from_registry(runtime.engine, keyring, settings))
     return build_app(
         runtime,
-        with_media_routes(routes(settings, keyring), media),
+        with_media_routes(routes(settings, keyring, group_commit), media),
         client_max_size=settings.webhook_max_bytes,
-        extra_lifecycle=[default_channel, media.lifecycle],
+        # Last started, first stopped: webhooks being stored finish before the engine goes.
+        extra_lifecycle=[default_channel, media.lifecycle, group_commit.lifecycle],
     )

@@ -1,10 +1,11 @@
-"""The adapter's webhook tables: the raw log and the dedup records."""
+"""The adapter's webhook tables: the raw log and the dedup records, written for a group of
+webhooks at a time (one statement per table, whatever the group's size)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -14,90 +15,125 @@ from webhook_adapter.domain.inbound import Inbound, StatusUpdate
 
 T = TypeVar("T")
 
+_LOG = text(
+    "WITH ids AS (SELECT nextval(pg_get_serial_sequence('webhook_events', 'id')) AS id,"
+    " n FROM generate_series(1, :count) AS n),"
+    " logged AS (INSERT INTO webhook_events"
+    " (id, provider, signature_ok, body, headers, status, reason)"
+    " SELECT ids.id, p, true, b, CAST(h AS jsonb),"
+    " CASE WHEN r IS NULL THEN 'processed' ELSE 'quarantined' END, r"
+    " FROM unnest(CAST(:p AS text[]), CAST(:b AS bytea[]), CAST(:h AS text[]),"
+    " CAST(:r AS text[])) WITH ORDINALITY AS u(p, b, h, r, n) JOIN ids USING (n))"
+    " SELECT id FROM ids ORDER BY n"
+)
+_INBOUND = text(
+    "INSERT INTO inbound_messages (provider, provider_message_id, channel_id, from_phone,"
+    " kind, sent_at, webhook_event_id) SELECT p, m, c, f, k, s, w FROM unnest("
+    "CAST(:p AS text[]), CAST(:m AS text[]), CAST(:c AS text[]), CAST(:f AS text[]),"
+    " CAST(:k AS text[]), CAST(:s AS timestamptz[]), CAST(:w AS bigint[]))"
+    " WITH ORDINALITY AS u(p, m, c, f, k, s, w, n) ORDER BY m, n"
+    " ON CONFLICT (provider_message_id) DO NOTHING"
+    " RETURNING provider_message_id, webhook_event_id"
+)
+_STATUSES = text(
+    "INSERT INTO message_statuses (provider_message_id, status, channel_id, occurred_at,"
+    " webhook_event_id, provider_status) SELECT m, s, c, o, w, ps FROM unnest("
+    "CAST(:m AS text[]), CAST(:s AS text[]), CAST(:c AS text[]),"
+    " CAST(:o AS timestamptz[]), CAST(:w AS bigint[]), CAST(:ps AS text[]))"
+    " WITH ORDINALITY AS u(m, s, c, o, w, ps, n) ORDER BY m, s, n"
+    " ON CONFLICT (provider_message_id, status) DO NOTHING"
+    " RETURNING provider_message_id, status, webhook_event_id"
+)
 
-async def log_webhook(
-    conn: AsyncConnection, *, provider: str, body: bytes, headers: dict[str, str]
-) -> int:
-    """The raw log row; only authenticated webhooks get here, hence signature_ok."""
+
+@dataclass(frozen=True)
+class RawWebhook:
+    """One authenticated webhook's raw log row; ``reason`` set means it is quarantined."""
+
+    provider: str
+    body: bytes
+    headers: str  # JSON
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Row(Generic[T]):
+    """An inbound message or status to record, for its channel and its webhook's log row."""
+
+    item: T
+    channel: Channel
+    webhook_event_id: int
+
+
+async def log_webhooks(conn: AsyncConnection, webhooks: Sequence[RawWebhook]) -> list[int]:
+    """The raw log rows, in one statement; their ids in the order given. Only authenticated
+    webhooks get here, hence signature_ok; a quarantined one is stored as such."""
     result = await conn.execute(
-        text(
-            "INSERT INTO webhook_events (provider, signature_ok, body, headers)"
-            " VALUES (:p, true, :b, CAST(:h AS jsonb)) RETURNING id"
-        ),
-        {"p": provider, "b": body, "h": json.dumps(headers)},
+        _LOG,
+        {
+            "count": len(webhooks),
+            "p": [w.provider for w in webhooks],
+            "b": [w.body for w in webhooks],
+            "h": [w.headers for w in webhooks],
+            "r": [w.reason for w in webhooks],
+        },
     )
-    return int(result.scalar_one())
-
-
-async def quarantine(conn: AsyncConnection, webhook_event_id: int, reason: str) -> None:
-    await conn.execute(
-        text("UPDATE webhook_events SET status = 'quarantined', reason = :r WHERE id = :id"),
-        {"r": reason, "id": webhook_event_id},
-    )
+    return [int(i) for i in result.scalars()]
 
 
 async def record_inbound(
-    conn: AsyncConnection, channel: Channel, webhook_event_id: int, messages: Sequence[Inbound]
-) -> list[Inbound]:
-    """The messages seen for the first time, in one statement (a concurrent duplicate waits,
-    then loses)."""
-    if not messages:
-        return []
+    conn: AsyncConnection, rows: Sequence[Row[Inbound]]
+) -> dict[int, set[str]]:
+    """Per webhook row, the message ids it inserted, i.e. seen for the first time, in one
+    statement. Rows go in message id order so concurrent groups lock in the same order; of
+    two rows with the same id the earlier one wins (a concurrent duplicate waits, then loses)."""
+    if not rows:
+        return {}
     result = await conn.execute(
-        text(
-            "INSERT INTO inbound_messages (provider, provider_message_id, channel_id, from_phone,"
-            " kind, sent_at, webhook_event_id) SELECT :p, m, :c, f, k, s, :w FROM unnest("
-            "CAST(:m AS text[]), CAST(:f AS text[]), CAST(:k AS text[]),"
-            " CAST(:s AS timestamptz[])) AS u(m, f, k, s)"
-            " ON CONFLICT (provider_message_id) DO NOTHING RETURNING provider_message_id"
-        ),
+        _INBOUND,
         {
-            "p": channel.provider,
-            "c": channel.id,
-            "w": webhook_event_id,
-            "m": [m.provider_message_id for m in messages],
-            "f": [m.from_phone for m in messages],
-            "k": [m.kind for m in messages],
-            "s": [m.sent_at for m in messages],
+            "p": [r.channel.provider for r in rows],
+            "m": [r.item.provider_message_id for r in rows],
+            "c": [r.channel.id for r in rows],
+            "f": [r.item.from_phone for r in rows],
+            "k": [r.item.kind for r in rows],
+            "s": [r.item.sent_at for r in rows],
+            "w": [r.webhook_event_id for r in rows],
         },
     )
-    return _first_seen(messages, set(result.scalars()), lambda m: m.provider_message_id)
+    inserted: dict[int, set[str]] = {}
+    for row in result:
+        inserted.setdefault(row.webhook_event_id, set()).add(row.provider_message_id)
+    return inserted
 
 
 async def record_statuses(
-    conn: AsyncConnection,
-    channel: Channel,
-    webhook_event_id: int,
-    statuses: Sequence[StatusUpdate],
-) -> list[StatusUpdate]:
-    """The (message, status) pairs seen for the first time, in one statement."""
-    if not statuses:
-        return []
+    conn: AsyncConnection, rows: Sequence[Row[StatusUpdate]]
+) -> dict[int, set[tuple[str, str]]]:
+    """Per webhook row, the (message id, status) pairs seen for the first time, in one
+    statement (ordered as ``record_inbound``)."""
+    if not rows:
+        return {}
     result = await conn.execute(
-        text(
-            "INSERT INTO message_statuses (provider_message_id, status, channel_id, occurred_at,"
-            " webhook_event_id, provider_status) SELECT m, s, :c, o, :w, ps FROM unnest("
-            "CAST(:m AS text[]), CAST(:s AS text[]), CAST(:o AS timestamptz[]),"
-            " CAST(:ps AS text[])) AS u(m, s, o, ps)"
-            " ON CONFLICT (provider_message_id, status) DO NOTHING"
-            " RETURNING provider_message_id, status"
-        ),
+        _STATUSES,
         {
-            "c": channel.id,
-            "w": webhook_event_id,
-            "m": [s.provider_message_id for s in statuses],
-            "s": [s.status for s in statuses],
-            "o": [s.occurred_at for s in statuses],
-            "ps": [s.provider_status for s in statuses],
+            "m": [r.item.provider_message_id for r in rows],
+            "s": [r.item.status for r in rows],
+            "c": [r.channel.id for r in rows],
+            "o": [r.item.occurred_at for r in rows],
+            "w": [r.webhook_event_id for r in rows],
+            "ps": [r.item.provider_status for r in rows],
         },
     )
-    inserted = {(row.provider_message_id, row.status) for row in result}
-    return _first_seen(statuses, inserted, lambda s: (s.provider_message_id, s.status))
+    inserted: dict[int, set[tuple[str, str]]] = {}
+    for row in result:
+        inserted.setdefault(row.webhook_event_id, set()).add((row.provider_message_id, row.status))
+    return inserted
 
 
-def _first_seen(items: Sequence[T], inserted: set[Any], key: Callable[[T], Any]) -> list[T]:
+def first_seen(items: Sequence[T], inserted: set[Any], key: Callable[[T], Any]) -> list[T]:
     """``items`` whose key was inserted, in payload order; a repeat within the same webhook
-    is a duplicate too (its row conflicted with the first)."""
+    is a duplicate too (its row conflicted with the first). Taken keys leave ``inserted``."""
     fresh = []
     for item in items:
         if key(item) in inserted:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -33,6 +34,7 @@ MEDIA_KINDS = frozenset({"image", "video", "audio", "document", "sticker"})
 UNSUPPORTED = "unsupported"
 
 
+@lru_cache(maxsize=8192)  # phonenumbers is costly; the same senders write again and again
 def e164(raw: str) -> str:
     """A WhatsApp id (``9779841234567``), a Twilio address (``whatsapp:+977...``) or a
     written number, as E.164. Digits are kept as they are when the number is unknown to

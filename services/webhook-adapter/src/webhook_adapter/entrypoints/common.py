@@ -1,5 +1,5 @@
 """What every webhook door shares: the size limit, the loggable headers, storing in one
-transaction (503 when the database cannot take it, so the provider retries), and the log."""
+(group) transaction (503 when the database cannot take it, so the provider retries), and the log."""
 
 from __future__ import annotations
 
@@ -7,20 +7,22 @@ from collections.abc import Callable
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
-from waops_observability import get_logger, metrics
-from waops_service_kit import RUNTIME, ApiError
+from waops_observability import current_traceparent, get_logger, metrics
+from waops_service_kit import ApiError
 
 from webhook_adapter.adapters.channels import Channel
 from webhook_adapter.adapters.keyring import Keyring, KeyringUnavailable
 from webhook_adapter.domain.channels import signing_secret
 from webhook_adapter.domain.inbound import Batch
-from webhook_adapter.ingest import Outcome, ingest
+from webhook_adapter.group_commit import GroupCommit
+from webhook_adapter.ingest import Outcome, Webhook
 from webhook_adapter.settings import AdapterSettings
 
 log = get_logger(__name__)
 
 SETTINGS: web.AppKey[AdapterSettings] = web.AppKey("adapter_settings", AdapterSettings)
 KEYRING: web.AppKey[Keyring] = web.AppKey("adapter_keyring", Keyring)
+GROUP_COMMIT: web.AppKey[GroupCommit] = web.AppKey("adapter_group_commit", GroupCommit)
 # Credentials never belong in the raw log.
 _UNLOGGED_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 STORAGE_ERRORS = (SQLAlchemyError, OSError, TimeoutError)
@@ -79,19 +81,18 @@ async def store(
     batches: list[Batch],
     accepts: Callable[[Channel], str | None] | None = None,
 ) -> Outcome:
-    """Ingest in one transaction; ``accepts`` may refuse a channel (returns the reason)."""
-    runtime = request.app[RUNTIME]
+    """Ingest in one transaction (shared with webhooks arriving at the same time, see
+    ``group_commit``); ``accepts`` may refuse a channel (returns the reason)."""
+    webhook = Webhook(
+        door=door,
+        body=body,
+        headers=loggable(request),
+        batches=batches,
+        accepts=accepts,
+        traceparent=current_traceparent(),
+    )
     try:
-        async with runtime.engine.begin() as conn:
-            outcome = await ingest(
-                conn,
-                runtime.writer,
-                door=door,
-                body=body,
-                headers=loggable(request),
-                batches=batches,
-                accepts=accepts,
-            )
+        outcome = await request.app[GROUP_COMMIT].ingest(webhook)
     except STORAGE_ERRORS:
         log.exception("webhook.store_failed", door=door, bytes=len(body))
         raise StorageUnavailable from None
