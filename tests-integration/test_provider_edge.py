@@ -5,6 +5,7 @@ delivery receipts — shuffled, as networks deliver them — bring the reply to 
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import Any
 
 import pytest
@@ -17,9 +18,9 @@ ENQUIRY = "Hi! I'm interested in the Everest Base Camp Trek for 3 people in Marc
 
 
 async def _message_status(system: System, provider_message_id: str) -> dict[str, Any] | None:
-    status, body = await system.get_json(
-        "notifier", f"/v1/messages?provider_message_id={provider_message_id}"
-    )
+    # Meta-style ids are base64: a "+" must be escaped or the query reads it as a space.
+    query = urllib.parse.urlencode({"provider_message_id": provider_message_id})
+    status, body = await system.get_json("notifier", f"/v1/messages?{query}")
     return body["message"] if status == 200 else None
 
 
