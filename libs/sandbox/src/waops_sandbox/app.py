@@ -10,20 +10,17 @@ Everything the Graph side accepts is recorded and readable under ``/_sandbox/``,
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from waops_sandbox import d360_api, faults, graph, media, payments, phone, twilio_api
+from waops_sandbox import cloud_api, d360_api, faults, graph, media, payments, phone, twilio_api
 from waops_sandbox.faults import Fault as Fault  # re-exported: the package's API
 from waops_sandbox.meta_payloads import (
     digits,
-    new_wamid,
 )
 
 
@@ -66,13 +63,6 @@ STATE = web.AppKey("sandbox_state", SandboxState)
 SESSION = web.AppKey("sandbox_session", aiohttp.ClientSession)
 
 
-def _graph_error(exc: graph.GraphError) -> web.Response:
-    headers = {}
-    if exc.code == 190:
-        headers["WWW-Authenticate"] = f'OAuth "Facebook Platform" "invalid_token" "{exc.message}"'
-    return web.json_response(exc.body(), status=exc.status, headers=headers)
-
-
 def _bearer(request: web.Request) -> str | None:
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
@@ -85,42 +75,18 @@ async def send_message(request: web.Request) -> web.Response:
     misbehaviour = request.app[faults.MISBEHAVIOUR]
     fault = await misbehaviour.fault_for("meta")
     if fault is not None and (error := fault.error()) is not None:
-        return _graph_error(error)
+        return cloud_api.graph_error(error)
     if _bearer(request) != config.access_token:
-        return _graph_error(graph.invalid_token())
+        return cloud_api.graph_error(graph.invalid_token())
     phone_number_id = request.match_info["phone_number_id"]
     if phone_number_id != config.phone_number_id:
-        return _graph_error(graph.unknown_object(phone_number_id))
-    try:
-        payload = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return _graph_error(graph.invalid_parameter("The request body must be JSON."))
-    try:
-        summary = graph.validate_send(payload)
-    except graph.GraphError as exc:
-        return _graph_error(exc)
-    if summary["type"] == "read":
-        answer: dict[str, Any] = {"success": True}
-        wamid = payload["message_id"]
-    else:
-        wamid = new_wamid()
-        answer = graph.send_success(summary["to"], wamid)
-    misbehaviour.record(
-        request.app,
-        {
-            "id": wamid,
-            "provider": "meta",
-            "phone_number_id": phone_number_id,
-            "version": request.match_info["version"],
-            "to": digits(summary["to"]) if summary["to"] else None,
-            "type": summary["type"],
-            "body": summary["body"],
-            "request": payload,
-            "traceparent": request.headers.get("traceparent"),
-            "received_at": datetime.now(UTC).isoformat(),
-        },
+        return cloud_api.graph_error(graph.unknown_object(phone_number_id))
+    return await cloud_api.accept_send(
+        request,
+        "meta",
+        phone_number_id=phone_number_id,
+        version=request.match_info["version"],
     )
-    return web.json_response(answer)
 
 
 async def list_sent(request: web.Request) -> web.Response:

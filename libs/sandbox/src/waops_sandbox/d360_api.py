@@ -11,24 +11,17 @@ decide on that status, not on the body (``{"meta": {"success": false, "http_code
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from waops_sandbox import graph
+from waops_sandbox import cloud_api
 from waops_sandbox.faults import MISBEHAVIOUR
-from waops_sandbox.meta_payloads import digits, new_wamid
 
 if TYPE_CHECKING:
     from waops_sandbox.app import SandboxConfig
 
 API_KEY_HEADER = "D360-API-KEY"
-
-
-def _graph_error(exc: graph.GraphError) -> web.Response:
-    return web.json_response(exc.body(), status=exc.status)
 
 
 def invalid_key() -> web.Response:
@@ -41,36 +34,9 @@ def install(app: web.Application, config: SandboxConfig) -> None:
         misbehaviour = request.app[MISBEHAVIOUR]
         fault = await misbehaviour.fault_for("360dialog")
         if fault is not None and (error := fault.error()) is not None:
-            return _graph_error(error)
+            return cloud_api.graph_error(error)
         if request.headers.get(API_KEY_HEADER) != config.d360_api_key:
             return invalid_key()
-        try:
-            payload = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return _graph_error(graph.invalid_parameter("The request body must be JSON."))
-        try:
-            summary = graph.validate_send(payload)
-        except graph.GraphError as exc:
-            return _graph_error(exc)
-        answer: dict[str, Any]
-        if summary["type"] == "read":
-            answer, wamid = {"success": True}, payload["message_id"]
-        else:
-            wamid = new_wamid()
-            answer = graph.send_success(summary["to"], wamid)
-        misbehaviour.record(
-            request.app,
-            {
-                "id": wamid,
-                "provider": "360dialog",
-                "to": digits(summary["to"]) if summary["to"] else None,
-                "type": summary["type"],
-                "body": summary["body"],
-                "request": payload,
-                "traceparent": request.headers.get("traceparent"),
-                "received_at": datetime.now(UTC).isoformat(),
-            },
-        )
-        return web.json_response(answer)
+        return await cloud_api.accept_send(request, "360dialog")
 
     app.router.add_post("/messages", send_message)

@@ -14,6 +14,23 @@ class SalesRep(BaseModel):
     phone: str
 
 
+class LeadFacts(Event):
+    """What every lead event says about the lead: enough to message its customer and rep."""
+
+    lead_id: str
+    reference: str
+    state: str
+    tour_code: str | None = None
+    tour_name: str | None = None
+    pax: int | None = None
+    travel_month: str | None = None
+    customer_phone: str
+    customer_name: str | None = None
+    assigned_to: SalesRep | None = None
+    conversation_id: str | None = None
+    channel_id: str | None = None
+
+
 @event(
     "waops.lead.created.v1",
     example={
@@ -32,19 +49,7 @@ class SalesRep(BaseModel):
         "enquiry_text": "Hi! I'm interested in the Everest Base Camp Trek for 3 people in March 2025",
     },
 )
-class LeadCreated(Event):
-    lead_id: str
-    reference: str
-    state: str
-    tour_code: str | None = None
-    tour_name: str | None = None
-    pax: int | None = None
-    travel_month: str | None = None
-    customer_phone: str
-    customer_name: str | None = None
-    assigned_to: SalesRep | None = None
-    conversation_id: str | None = None
-    channel_id: str | None = None
+class LeadCreated(LeadFacts):
     enquiry_text: str | None = None
 
 
@@ -64,22 +69,10 @@ _LEAD_EXAMPLE = {
 }
 
 
-class LeadMoved(Event):
+class LeadMoved(LeadFacts):
     """What every lead.* transition event carries: the lead, who moved it, from where."""
 
-    lead_id: str
-    reference: str
-    state: str
     previous_state: str
-    tour_code: str | None = None
-    tour_name: str | None = None
-    pax: int | None = None
-    travel_month: str | None = None
-    customer_phone: str
-    customer_name: str | None = None
-    assigned_to: SalesRep | None = None
-    conversation_id: str | None = None
-    channel_id: str | None = None
     actor: str | None = None  # the staff id or phone that asked (X-Waops-Actor-Id)
 
 

@@ -10,10 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from core.adapters.bookings import find_booking, list_bookings
 from core.api import Call, ListQuery, Reply, Routes, decode_cursor, page
+from core.api.fields import PhoneFilter
 from core.api.pagination import BadCursor
 from core.domain.bookings import STATES
 from core.domain.errors import NotFound
-from core.domain.phones import InvalidPhone, normalize_phone
 from core.services import bookings
 from core.services.inventory import ctx_of
 
@@ -99,17 +99,7 @@ class BookingEnvelope(BaseModel):
 class BookingQuery(ListQuery):
     state: BookingState | None = None
     departure_id: Annotated[str, StringConstraints(max_length=64)] | None = None
-    customer_phone: str | None = Field(default=None, max_length=40, description="any format")
-
-    @field_validator("customer_phone")
-    @classmethod
-    def _e164(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        try:
-            return normalize_phone(value)
-        except InvalidPhone as exc:
-            raise ValueError(str(exc)) from None
+    customer_phone: PhoneFilter = None
 
     @field_validator("departure_id")
     @classmethod

@@ -8,9 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from core.adapters.directory import list_staff, list_tenants, tenant_by_id
 from core.api import Call, ListQuery, Reply, Routes, decode_cursor, page
+from core.api.fields import PhoneFilter
 from core.api.pagination import MAX_LIMIT
 from core.domain.errors import NotFound
-from core.domain.phones import InvalidPhone, normalize_phone
 from core.entrypoints.trips import as_text, as_uuid, keyset
 from core.services.directory import change_staff, create_staff, create_tenant, find_member
 
@@ -31,22 +31,12 @@ def _lower(value: Any) -> Any:
 
 
 class StaffQuery(ListQuery):
-    phone: str | None = Field(default=None, max_length=40, description="any format; E.164 match")
+    phone: PhoneFilter = None
     role: StaffRole | None = None
     kind: FieldKind | None = None
     active: bool | None = None
     # Larger than other lists' default: readers that predate paging expect the whole directory.
     limit: int = Field(default=MAX_LIMIT, ge=1, le=MAX_LIMIT)
-
-    @field_validator("phone")
-    @classmethod
-    def _e164(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        try:
-            return normalize_phone(value)
-        except InvalidPhone as exc:
-            raise ValueError(str(exc)) from None
 
     _role = field_validator("role", mode="before")(_upper)
     _kind = field_validator("kind", mode="before")(_lower)

@@ -8,10 +8,11 @@ import uuid
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from core.adapters.leads import lead_view, parse_lead_id
 from core.api import Call, ListQuery, Reply, Routes
+from core.api.fields import PhoneFilter
 from core.domain.errors import Invalid, NotFound
 from core.domain.leads import InconsistentTravelDates, LeadDraft, resolve_travel_month
 from core.domain.phones import InvalidPhone, normalize_phone
@@ -77,17 +78,7 @@ class LeadEnvelope(BaseModel):
 class LeadQuery(ListQuery):
     state: LeadState | None = None
     assigned_to: uuid.UUID | None = Field(default=None, description="a sales rep's staff id")
-    customer_phone: str | None = Field(default=None, max_length=40, description="any format")
-
-    @field_validator("customer_phone")
-    @classmethod
-    def _e164(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        try:
-            return normalize_phone(value)
-        except InvalidPhone as exc:
-            raise ValueError(str(exc)) from None
+    customer_phone: PhoneFilter = None
 
 
 class LeadList(BaseModel):
