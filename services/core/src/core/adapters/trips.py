@@ -78,12 +78,15 @@ async def departure_of(
 async def insert_trip(
     conn: AsyncConnection, tenant_id: str, trip_id: str, departure_id: str, reference: str
 ) -> bool:
-    """False when the departure already has its trip (one per departure)."""
+    """False when the departure already has its trip (one per departure).
+
+    No conflict target: the reference follows from the departure, so a concurrent open may
+    trip the reference's unique index before the departure's, and either means "exists"."""
     row = (
         await conn.execute(
             text(
                 "INSERT INTO trips (id, tenant_id, departure_id, reference, state)"
-                " VALUES (:i, :t, :d, :r, :s) ON CONFLICT (departure_id) DO NOTHING RETURNING id"
+                " VALUES (:i, :t, :d, :r, :s) ON CONFLICT DO NOTHING RETURNING id"
             ),
             {"i": trip_id, "t": tenant_id, "d": departure_id, "r": reference, "s": SCHEDULED},
         )
