@@ -22,7 +22,11 @@ from waops_contracts.events.commands import (
     CommandSucceeded,
     ObjectRef,
 )
-from waops_contracts.events.conversation import ConversationBound, ConversationOpened
+from waops_contracts.events.conversation import (
+    ConversationBound,
+    ConversationOpened,
+    ConversationReply,
+)
 from waops_contracts.events.directory import StaffUpserted, TenantCreated
 from waops_contracts.events.incidents import (
     IncidentAuthor,
@@ -53,7 +57,12 @@ from waops_contracts.events.leads import (
 )
 from waops_contracts.events.media import MediaFailed, MediaStored
 from waops_contracts.events.messages import MessageReceived, MessageStatus
-from waops_contracts.events.notifications import MessageFailed, MessageSent
+from waops_contracts.events.notifications import (
+    BroadcastRequested,
+    MessageFailed,
+    MessageSent,
+    Recipient,
+)
 from waops_contracts.events.payments import (
     PaymentBalanceDue,
     PaymentFullyPaid,
@@ -87,11 +96,13 @@ __all__ = [
     "BookingHeld",
     "BookingPaymentPending",
     "BookingWaitlisted",
+    "BroadcastRequested",
     "CommandRejected",
     "CommandRequested",
     "CommandSucceeded",
     "ConversationBound",
     "ConversationOpened",
+    "ConversationReply",
     "CrewMember",
     "DepartureClosed",
     "DepartureUpserted",
@@ -122,6 +133,7 @@ __all__ = [
     "PayrollEntryCreated",
     "QuoteDiscount",
     "QuoteSent",
+    "Recipient",
     "SalesRep",
     "Seats",
     "StaffContact",

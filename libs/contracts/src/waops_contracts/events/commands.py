@@ -70,6 +70,7 @@ class CommandSucceeded(Event):
     name: str
     actor: Actor
     conversation_id: str | None = None
+    channel_id: str | None = None  # where the actor asked from: their reply goes back there
     object: ObjectRef | None = None
     result: dict[str, Any] = {}
     source_text: str | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel, ConfigDict
+
 from waops_contracts.events.commands import ObjectRef
 from waops_contracts.registry import Event, event
 
@@ -55,3 +57,39 @@ class MessageFailed(Event):
     about: ObjectRef | None = None
     error_code: int | None = None
     error_title: str
+
+
+class Recipient(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    phone: str
+    name: str | None = None
+    booking_reference: str | None = None
+
+
+@event(
+    "waops.broadcast.requested.v1",
+    example={
+        "broadcast_id": "6f1e2d3c-4b5a-4968-8776-655443322110",
+        "departure_id": "3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d",
+        "tour_code": "EBC",
+        "tour_name": "Everest Base Camp Trek",
+        "start_date": "2025-03-10",
+        "text": "Flights to Lukla are delayed by weather; we meet at 9:00 instead of 6:00.",
+        "by": {"user_id": "8b7a6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d", "name": "Sita Rai"},
+        "recipients": [
+            {"phone": "+9779841234567", "name": "Asha", "booking_reference": "EBC-2501234"}
+        ],
+    },
+)
+class BroadcastRequested(Event):
+    """Operations tells every customer of a departure something (published by the
+    orchestrator with the recipients it read from the core; the notifier sends)."""
+
+    broadcast_id: str
+    departure_id: str
+    tour_code: str | None = None
+    tour_name: str | None = None
+    start_date: str | None = None
+    text: str
+    by: dict[str, str | None] = {}
+    recipients: list[Recipient]
