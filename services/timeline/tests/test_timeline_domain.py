@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from timeline.domain import place, summarise
 import waops_contracts.events  # noqa: F401  (registers every event type)
+from timeline.domain import place, summarise
 from waops_contracts.registry import EXAMPLES
 
 
