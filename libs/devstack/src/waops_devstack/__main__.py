@@ -12,30 +12,23 @@ import asyncio
 import contextlib
 import json
 import os
-import secrets
 import signal
 from pathlib import Path
 
-from cryptography.fernet import Fernet
-
-from waops_devstack.stack import SERVICES, Stack, StackConfig
+from waops_devstack.stack import SECRET_MAKERS, SERVICES, Stack, StackConfig
 
 
 def local_secrets(path: Path) -> dict[str, str]:
-    """The run's secrets (admin token, channel-credential key, payment webhook secret),
-    made once and kept in var/ so channels stored by one run still decrypt in the next."""
-    if path.exists():
-        stored: dict[str, str] = json.loads(path.read_text())
-        return stored
-    made = {
-        "admin_token": secrets.token_urlsafe(24),
-        "channel_keys": Fernet.generate_key().decode(),
-        "payment_webhook_secret": secrets.token_urlsafe(24),
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600)
-    path.write_text(json.dumps(made, indent=2))
-    return made
+    """The run's secrets (tokens, keys), made once and kept in var/ so what one run encrypted
+    still decrypts in the next; a secret added in a later version is made and kept then."""
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    missing = {name: make() for name, make in SECRET_MAKERS.items() if name not in stored}
+    if missing:
+        stored.update(missing)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(json.dumps(stored, indent=2))
+    return {name: stored[name] for name in SECRET_MAKERS}
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -52,6 +45,9 @@ async def run(args: argparse.Namespace) -> int:
         admin_token=kept["admin_token"],
         channel_keys=kept["channel_keys"],
         payment_webhook_secret=kept["payment_webhook_secret"],
+        orchestrator_api_token=kept["orchestrator_api_token"],
+        conversation_keys=kept["conversation_keys"],
+        conversation_index_key=kept["conversation_index_key"],
     )
     stack = Stack(config)
     print(f"waops: provisioning database '{config.database}' (roles and one schema per service)")
@@ -109,7 +105,8 @@ def print_banner(stack: Stack, config: StackConfig) -> None:
         f"  timeline API     {stack.url('timeline')}/v1/timeline/LEAD/<lead id>",
         f"  audit API        {stack.url('audit')}/v1/audit",
         f"  conversations    {stack.url('conversation-engine')}/v1/conversations/<id>",
-        f"  orchestrator     {stack.url('orchestrator')}",
+        f"  back-office API  {stack.url('orchestrator')}/v1/leads/<lead id>/quotes ..."
+        f"  (Authorization: Bearer {c.orchestrator_api_token}, X-Waops-Actor-Id: <staff id>)",
         f"  notifier         {stack.url('notifier')}",
         "  every service    /healthz /readyz /metrics",
         f"  database         {c.database} on {c.admin_url.rsplit('@', 1)[-1]}",

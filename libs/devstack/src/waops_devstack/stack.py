@@ -16,6 +16,7 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +58,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# How each secret of a run is made when nobody provides it.
+SECRET_MAKERS: dict[str, Callable[[], str]] = {
+    "admin_token": lambda: secrets.token_urlsafe(24),
+    "channel_keys": lambda: Fernet.generate_key().decode(),
+    "payment_webhook_secret": lambda: secrets.token_urlsafe(24),
+    "orchestrator_api_token": lambda: secrets.token_urlsafe(24),
+    "conversation_keys": lambda: Fernet.generate_key().decode(),
+    "conversation_index_key": lambda: secrets.token_urlsafe(32),
+}
+
+
 @dataclass
 class StackConfig:
     admin_url: str  # an administrator's URL on the PostgreSQL server
@@ -73,10 +85,20 @@ class StackConfig:
     log_env: str = "production"  # JSON logs in files
     # Which provider's wire format the default channel speaks (all three against the sandbox).
     provider: str = "sandbox"
-    # Secrets a deployment provides; a throwaway run makes its own.
-    admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
-    channel_keys: str = field(default_factory=lambda: Fernet.generate_key().decode())
-    payment_webhook_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    # Secrets a deployment provides; a throwaway run makes its own (SECRET_MAKERS).
+    admin_token: str = field(default_factory=lambda: SECRET_MAKERS["admin_token"]())
+    channel_keys: str = field(default_factory=lambda: SECRET_MAKERS["channel_keys"]())
+    payment_webhook_secret: str = field(
+        default_factory=lambda: SECRET_MAKERS["payment_webhook_secret"]()
+    )
+    orchestrator_api_token: str = field(
+        default_factory=lambda: SECRET_MAKERS["orchestrator_api_token"]()
+    )
+    conversation_keys: str = field(default_factory=lambda: SECRET_MAKERS["conversation_keys"]())
+    conversation_index_key: str = field(
+        default_factory=lambda: SECRET_MAKERS["conversation_index_key"]()
+    )
+    support_line: str = "+977 1 5550100"  # the number field staff call in an emergency
     media_dir: Path | None = None  # default: <log_dir>/../media
     test_clock: bool = False  # lets tests move the core's clock (POST /v1/admin/clock)
 
@@ -192,6 +214,10 @@ class Stack:
                 "WAOPS_ADAPTER_URL": adapter,
                 "WAOPS_ADMIN_TOKEN": c.admin_token,
                 "WAOPS_CHANNEL_KEYS": c.channel_keys,
+                "WAOPS_ORCHESTRATOR_API_TOKEN": c.orchestrator_api_token,
+                "WAOPS_CONVERSATION_KEYS": c.conversation_keys,
+                "WAOPS_CONVERSATION_INDEX_KEY": c.conversation_index_key,
+                "WAOPS_SUPPORT_LINE": c.support_line,
                 "WAOPS_MEDIA_DIR": str(c.media_dir or c.log_dir.parent / "media"),
                 # The payment gateway: the sandbox's payment page, signing its webhooks.
                 "WAOPS_PAYMENT_GATEWAY_URL": f"{sandbox}/_sandbox/pay",
