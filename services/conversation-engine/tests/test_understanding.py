@@ -96,6 +96,21 @@ def test_messages_that_name_no_tour_are_no_enquiry(text: str) -> None:
     assert understand_enquiry(text, CATALOGUE, today=TODAY) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("EBC", "EBC"), ("ebc?", "EBC"), ("the ACT", "ACT"), ("price for lvt", "LVT")],
+)
+def test_tour_codes_are_recognised_word_for_word(text: str, code: str) -> None:
+    match = match_tour(text, CATALOGUE)
+    assert match is not None and (match.tour.code, match.score) == (code, 1.0)
+
+
+def test_a_code_is_never_matched_fuzzily() -> None:
+    catalogue = (TourEntry("PKR", "Pokhara Sightseeing", ()),)
+    assert match_tour("pkrs", catalogue) is None
+    assert match_tour("pk r", catalogue) is None
+
+
 def test_only_the_start_of_a_very_long_message_is_read() -> None:
     assert match_tour("word " * 400 + "Everest Base Camp", CATALOGUE) is None
 
@@ -130,6 +145,13 @@ def test_short_names_must_match_exactly() -> None:
         ("solo", 1),
         ("just me", 1),
         ("for five people", 5),
+        ("a group of 6", 6),
+        ("group of fourteen", 14),
+        ("me and 2 friends", 3),
+        ("I and my 3 kids", 4),
+        ("travelling alone", 1),
+        ("for 50 people", 50),
+        ("for 51 people", None),  # more than one enquiry is taken to be for
         ("Everest Base Camp for 12 days in May 2025 for 3", 3),
         # Numbers that are dates, durations or sizes of something else.
         ("20th March 2025", None),
@@ -175,6 +197,21 @@ def test_party_size(text: str, pax: int | None) -> None:
         ("May 2025", TODAY, "2025-05", None),
         ("for 3 people in March 2025", TODAY, "2025-03", None),
         ("in March 3 people", TODAY, "2025-03", None),
+        ("mid-April", TODAY, "2025-04", None),
+        ("mid-May", TODAY, "2025-05", None),  # a cue makes "may" the month
+        ("early-june", TODAY, "2025-06", None),
+        ("03/2025", TODAY, "2025-03", None),
+        ("3-2025", TODAY, "2025-03", None),
+        ("2025-03", TODAY, "2025-03", None),
+        ("2025-03-20", TODAY, "2025-03", date(2025, 3, 20)),
+        ("20/03/2025", TODAY, "2025-03", date(2025, 3, 20)),
+        ("04.03.2025", TODAY, "2025-03", date(2025, 3, 4)),  # day first
+        ("03/20/2025", TODAY, "2025-03", date(2025, 3, 20)),  # can only be month first
+        ("13/13/2025", TODAY, None, None),
+        ("1.5/2025", TODAY, None, None),  # mixed separators: no date
+        ("EBC-251005", TODAY, None, None),  # a trip reference holds a date, but is no phrase
+        ("booking EBC-2501234", TODAY, None, None),
+        ("+977-9800-000001", TODAY, None, None),
         # No travel time said.
         ("may I ask the price?", TODAY, None, None),
         ("3 people", TODAY, None, None),

@@ -17,7 +17,17 @@ import aiohttp
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from waops_sandbox import cloud_api, d360_api, faults, graph, media, payments, phone, twilio_api
+from waops_sandbox import (
+    cloud_api,
+    d360_api,
+    faults,
+    graph,
+    llm,
+    media,
+    payments,
+    phone,
+    twilio_api,
+)
 from waops_sandbox.faults import Fault as Fault  # re-exported: the package's API
 from waops_sandbox.meta_payloads import (
     digits,
@@ -51,6 +61,8 @@ class SandboxConfig:
     # Payment gateway: where its signed payment webhooks go (the core), and their secret.
     payment_webhook_url: str | None = None  # the core's /v1/payments/webhook
     payment_webhook_secret: str = "sandbox-payment-secret"
+    # The fake LLM (POST /v1/chat/completions): the bearer key it demands; None takes any.
+    llm_api_key: str | None = None
 
 
 @dataclass
@@ -148,5 +160,6 @@ def create_sandbox_app(config: SandboxConfig) -> web.Application:
     media.install(app, config)  # media hosting: Graph, 360dialog, Twilio (+ uploads)
     phone.install(app, config, app[STATE].sent)  # the phone: /_sandbox/phone/*, webhooks
     payments.install(app, config)  # payment gateway page: /_sandbox/pay/{link_id}
+    llm.install(app, config)  # a scripted LLM: POST /v1/chat/completions, /_sandbox/llm/*
     app.router.add_get("/healthz", healthz)
     return app

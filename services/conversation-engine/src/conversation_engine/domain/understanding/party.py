@@ -1,5 +1,5 @@
 """How many people a message says will travel: "3 people", "for 3", "two of us",
-"family of 4", "me and my wife", "solo".
+"family of 4", "me and my wife", "me and 2 friends", "solo".
 
 Only counts next to a word that makes them a party size are read, so the numbers of dates
 ("20th March 2025") and durations ("for 12 days") are never taken for one.
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from conversation_engine.domain.understanding.vocabulary import COUNT, MONTH, PEOPLE, count_value
 
 # The most people one enquiry is taken to be for; a larger number is something else.
-MAX_PARTY = 60
+MAX_PARTY = 50
 
 _CHILDREN = r"(?:kids?|children|child|teens?|teenagers?|infants?|bab(?:y|ies))"
 # What may follow "for N" when N is not people: a date, a duration, a time, a price, a range.
@@ -43,10 +43,18 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], int]], ...] = 
             rf"\bfor\s+(?:a\s+group\s+of\s+)?(?P<n>{COUNT})\b(?!{_NOT_PEOPLE})",
             lambda m: count_value(m["n"]),
         ),
+        (
+            rf"\b(?:me|myself|i)\s+(?:and|&|\+|with)\s+(?:my\s+)?(?P<n>{COUNT})\s+"
+            rf"(?:{_PARTNER}s?|others|more|{_CHILDREN})\b",
+            lambda m: count_value(m["n"]) + 1,
+        ),
         (rf"\b(?:me|myself|i)\s+(?:and|&|\+|with)\s+(?:my\s+)?{_PARTNER}\b", lambda m: 2),
         (rf"\bmy\s+{_PARTNER}\s+(?:and|&|\+)\s+(?:i|me|myself)\b", lambda m: 2),
         (r"\b(?:we\s+are|we're|as|for)\s+a\s+couple\b(?!\s+of)", lambda m: 2),
-        (r"\b(?:solo|just\s+me|only\s+me|just\s+myself|by\s+myself|on\s+my\s+own)\b", lambda m: 1),
+        (
+            r"\b(?:solo|alone|just\s+me|only\s+me|just\s+myself|by\s+myself|on\s+my\s+own)\b",
+            lambda m: 1,
+        ),
     )
 )
 

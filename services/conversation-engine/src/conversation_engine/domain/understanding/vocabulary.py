@@ -15,9 +15,28 @@ COUNT_WORDS = {
     "ten": 10,
     "eleven": 11,
     "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+}
+ORDINALS = {
+    word: number
+    for number, word in enumerate(
+        ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"),
+        start=1,
+    )
 }
 # A count: up to three digits (so never a year) or a word.
-COUNT = r"(?:\d{1,3}(?!\d)|" + "|".join(COUNT_WORDS) + r")"
+# Longest words first, so "fourteen" is not read as "four".
+COUNT = r"(?:\d{1,3}(?!\d)|" + "|".join(sorted(COUNT_WORDS, key=len, reverse=True)) + r")"
 
 MONTHS = {
     name: number
