@@ -393,11 +393,15 @@ def test_rabbitmq_enables_the_plugins_waops_needs() -> None:
     assert {"rabbitmq_consistent_hash_exchange", "rabbitmq_management"} <= plugins
 
 
-def test_compose_seeds_the_demo_once_after_the_core() -> None:
+def test_compose_seeds_the_demo_once_after_the_core_and_its_directory_consumers() -> None:
     seed = compose_service("seed")
     assert seed["command"] == ["python", "-m", "core", "seed-demo"]
     assert seed["restart"] == "no"
-    assert seed["depends_on"] == {"core": {"condition": "service_healthy"}}
+    healthy = {"condition": "service_healthy"}
+    # Whoever keeps a read model of the directory or catalogue has its queue before the
+    # demo's events are published.
+    consumers = ("core", "conversation-engine", "orchestrator", "notifier", "timeline")
+    assert seed["depends_on"] == dict.fromkeys(consumers, healthy)
     assert compose_env("seed") == compose_env("core")
 
 

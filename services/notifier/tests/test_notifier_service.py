@@ -27,6 +27,7 @@ from waops_testing.services import (
 
 pytestmark = pytest.mark.integration
 CUSTOMER = "+9779841234567"
+REP = "+9779800000001"
 TOKEN = "test-token"
 
 
@@ -57,7 +58,10 @@ def settings(isolated: Isolated, graph: TestClient[Any, Any], **extra: Any) -> N
     )
 
 
-def lead_created(lead_id: str = "lead-1", traceparent: str | None = None) -> Envelope:
+def lead_created(
+    lead_id: str = "lead-1", traceparent: str | None = None, *, assigned: bool = True
+) -> Envelope:
+    """A new lead; ``assigned=False`` leaves out the sales rep, so only the customer is told."""
     return Envelope.wrap(
         LeadCreated(
             lead_id=lead_id,
@@ -68,7 +72,7 @@ def lead_created(lead_id: str = "lead-1", traceparent: str | None = None) -> Env
             travel_month="2025-03",
             customer_phone=CUSTOMER,
             customer_name="Asha",
-            assigned_to=SalesRep(user_id="u1", name="Sita Sharma", phone="+9779800000001"),
+            assigned_to=SalesRep(user_id="u1", name="Sita Sharma", phone=REP) if assigned else None,
             channel_id="109876543210",
         ),
         source="waops/core",
@@ -90,7 +94,9 @@ def duplicates_seen() -> float:
     return consumed("notifier.notifications", LeadCreated.event_type, "duplicate")
 
 
-async def test_a_new_lead_gets_its_reference_once(isolated: Isolated, graph: Any) -> None:
+async def test_a_new_lead_is_acknowledged_and_its_rep_told_once(
+    isolated: Isolated, graph: Any
+) -> None:
     trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
     created = lead_created(traceparent=f"00-{trace_id}-00f067aa0ba902b7-01")
     before = duplicates_seen()
@@ -99,26 +105,34 @@ async def test_a_new_lead_gets_its_reference_once(isolated: Isolated, graph: Any
         running_service(create_app, settings(isolated, graph)),
     ):
         await publish(isolated.amqp_url, created, created)  # a duplicate delivery
-        [message] = await sent(graph, 1)
-        [event] = await tap.wait_for("waops.message.sent.v1")
+        messages = await sent(graph, 2)
+        events = await tap.wait_for("waops.message.sent.v1", 2)
 
         async def duplicate_handled() -> bool:
             return duplicates_seen() > before
 
         await eventually(duplicate_handled, what="the duplicate to be handled")
 
-    assert message["to"] == "9779841234567"
+    by_phone = {m["to"]: m for m in messages}
+    assert set(by_phone) == {CUSTOMER.lstrip("+"), REP.lstrip("+")}
+    message = by_phone[CUSTOMER.lstrip("+")]
     assert message["request"]["type"] == "text"
     assert message["request"]["messaging_product"] == "whatsapp"
     body = message["request"]["text"]["body"]
     assert "EBC2501234" in body and "Sita Sharma" in body and "March 2025" in body
+    assert "which dates in March 2025 suit you best?" in body
+    assert "how many people" not in body  # the enquiry said 3
+    rep_body = by_phone[REP.lstrip("+")]["request"]["text"]["body"]
+    assert rep_body.startswith("New enquiry *EBC2501234* from Asha (+9779841234567)")
+    [event] = [e for e in events if e.data["to_phone"] == CUSTOMER]
     assert event.data["provider_message_id"] == message["id"]
+    assert event.data["about"] == {"type": "LEAD", "id": "lead-1", "reference": "EBC2501234"}
     assert event.causationid == created.id
     assert event.subject == "LEAD/lead-1"
     # The send, though made later by the dispatcher, joins the trace of the lead's event.
     assert message["traceparent"].split("-")[1] == trace_id
     assert event.traceparent is not None and event.traceparent.split("-")[1] == trace_id
-    assert len(await (await graph.get("/_sandbox/sent")).json()) == 1
+    assert len(await (await graph.get("/_sandbox/sent")).json()) == 2
 
 
 async def test_a_refused_command_is_explained_to_the_sender(isolated: Isolated, graph: Any) -> None:
@@ -127,6 +141,7 @@ async def test_a_refused_command_is_explained_to_the_sender(isolated: Isolated, 
             command_id="c1",
             name="AssignStaff",
             actor=Actor(phone=CUSTOMER, role="CUSTOMER"),
+            conversation_id="conv-1",
             code="FORBIDDEN_ROLE",
             reason="customers may not assign staff.",
         ),
@@ -142,7 +157,7 @@ async def test_a_refused_command_is_explained_to_the_sender(isolated: Isolated, 
 async def test_transient_provider_errors_are_retried(isolated: Isolated, graph: Any) -> None:
     await graph.post("/_sandbox/faults", json={"status": 503, "times": 1})
     async with running_service(create_app, settings(isolated, graph)):
-        await publish(isolated.amqp_url, lead_created())
+        await publish(isolated.amqp_url, lead_created(assigned=False))
         [message] = await sent(graph, 1)
     assert "EBC2501234" in message["request"]["text"]["body"]
     assert (await (await graph.get("/_sandbox/faults")).json()) == []
@@ -156,7 +171,7 @@ async def test_a_message_outside_the_window_fails_without_retrying(
         EventTap(isolated.amqp_url, "waops.message.#") as tap,
         running_service(create_app, settings(isolated, graph)),
     ):
-        await publish(isolated.amqp_url, lead_created())
+        await publish(isolated.amqp_url, lead_created(assigned=False))
         [failed] = await tap.wait_for("waops.message.failed.v1")
     assert failed.data["error_code"] == 131047
     faults = await (await graph.get("/_sandbox/faults")).json()
@@ -172,7 +187,7 @@ async def test_a_bad_token_halts_the_channel_and_the_message_waits(
         EventTap(isolated.amqp_url, "waops.message.#") as tap,
         running_service(create_app, settings(isolated, graph, token="wrong")) as notifier,
     ):
-        await publish(isolated.amqp_url, lead_created())
+        await publish(isolated.amqp_url, lead_created(assigned=False))
 
         async def halted() -> dict[str, Any] | None:
             body = await (await notifier.get("/v1/channels/109876543210")).json()

@@ -218,6 +218,7 @@ class Stack:
                 "WAOPS_CONVERSATION_KEYS": c.conversation_keys,
                 "WAOPS_CONVERSATION_INDEX_KEY": c.conversation_index_key,
                 "WAOPS_SUPPORT_LINE": c.support_line,
+                "WAOPS_TIMEZONE": "Asia/Kathmandu",  # the demo operator's
                 "WAOPS_MEDIA_DIR": str(c.media_dir or c.log_dir.parent / "media"),
                 # The payment gateway: the sandbox's payment page, signing its webhooks.
                 "WAOPS_PAYMENT_GATEWAY_URL": f"{sandbox}/_sandbox/pay",

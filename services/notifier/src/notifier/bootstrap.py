@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import aiohttp
 from aiohttp import web
+from waops_observability import get_logger
 from waops_service_kit import ServiceRuntime, build_app
 from waops_service_kit.db import asyncpg_dsn
 
@@ -18,9 +19,15 @@ from notifier.adapters.channels import (
     default_channel_id,
 )
 from notifier.adapters.dispatcher import Dispatcher, circuit_changed
+from notifier.domain.formatting import Style, zone
+from notifier.domain.notices import USED
+from notifier.domain.templates import CATALOGUE
 from notifier.entrypoints.http import routes
-from notifier.handlers import NotifierDeps, build_registry
+from notifier.handlers import build_registry
+from notifier.handlers.notify import NotifierDeps
 from notifier.settings import NotifierSettings
+
+log = get_logger(__name__)
 
 
 @dataclass
@@ -34,13 +41,20 @@ RUNNING = web.AppKey("notifier_running", Running)
 
 
 def build_runtime(settings: NotifierSettings) -> ServiceRuntime:
+    CATALOGUE.require(USED)  # a template the code sends but no file defines stops the start
+    if settings.env == "production" and "support_line" not in settings.model_fields_set:
+        log.warning("settings.support_line_default", support_line=settings.support_line)
     return ServiceRuntime(
         name="notifier",
         schema="notifier",
         package="notifier",
         settings=settings,
         registry=build_registry(),
-        deps=NotifierDeps(default_channel_id=default_channel_id(settings)),
+        deps=NotifierDeps(
+            default_channel_id=default_channel_id(settings),
+            style=Style(support_line=settings.support_line, timezone=zone(settings.timezone)),
+            default_language=settings.default_language,
+        ),
     )
 
 

@@ -26,3 +26,10 @@ STATUSES = Counter(
     " for the id, duplicate)",
     ["status", "outcome"],
 )
+NOTICES = Counter(
+    "waops_notifier_notices_total",
+    "Messages the events asked for, by template and outcome (queued; duplicate: the event was"
+    " seen before; nobody: a described recipient such as operations resolved to no one;"
+    " empty: the template rendered no text)",
+    ["template", "outcome"],
+)

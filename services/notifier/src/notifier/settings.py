@@ -1,5 +1,7 @@
-from pydantic import Field
+from pydantic import Field, field_validator
 from waops_service_kit.providers import ProviderSettings
+
+from notifier.domain.formatting import zone
 
 
 class NotifierSettings(ProviderSettings):
@@ -30,6 +32,22 @@ class NotifierSettings(ProviderSettings):
     halt_resume_after: float = Field(
         default=0.0, ge=0, validation_alias="WAOPS_NOTIFIER_HALT_RESUME_AFTER"
     )
+
+    # What the messages say and how they read (shared names: the business's, not only ours).
+    support_line: str = Field(default="+977 1 5550100", validation_alias="WAOPS_SUPPORT_LINE")
+    default_language: str = Field(default="en", validation_alias="WAOPS_DEFAULT_LANGUAGE")
+    timezone: str = Field(default="UTC", validation_alias="WAOPS_TIMEZONE")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zone(value)
+        except (KeyError, ValueError) as exc:  # ZoneInfoNotFoundError is a KeyError
+            raise ValueError(
+                f"unknown time zone {value!r} (an IANA name, e.g. Asia/Kathmandu)"
+            ) from exc
+        return value
 
     @property
     def twilio_status_callback(self) -> str | None:

@@ -16,7 +16,7 @@ from waops_contracts.registry import Event, event
         "provider": "meta",
         "provider_message_id": "wamid.HBgMOTc3OTg0MTIzNDU2FQIAERgSQ0",
         "to_phone": "+9779841234567",
-        "template": "lead_acknowledged",
+        "template": "lead.acknowledged",
         "about": {
             "type": "LEAD",
             "id": "5d1c6f0e-8a2b-4c3d-9e4f-5a6b7c8d9e0f",
@@ -43,7 +43,7 @@ class MessageSent(Event):
         "channel_id": "109876543210",
         "provider": "meta",
         "to_phone": "+9779841234567",
-        "template": "lead_acknowledged",
+        "template": "lead.acknowledged",
         "error_code": 131047,
         "error_title": "Re-engagement message",
     },

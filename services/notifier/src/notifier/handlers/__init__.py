@@ -1,102 +1,50 @@
-"""The notifier's consumers: who must be told what, queued in the event's transaction."""
+"""The notifier's consumers: who must be told what, queued in the event's transaction;
+the staff directory read model; delivery receipts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from waops_contracts.events import (
-    CommandRejected,
-    LeadCreated,
+    IncidentReported,
     MessageFailed,
     MessageSent,
     MessageStatus,
+    StaffUpserted,
 )
 from waops_messaging import HandlerContext, HandlerRegistry, QueueSpec
-from waops_observability import current_traceparent, get_logger
+from waops_observability import get_logger
 
 from notifier import metrics
 from notifier.adapters.dispatcher import about
-from notifier.adapters.outbound import queue_message
 from notifier.adapters.statuses import record_status
 from notifier.domain.lifecycle import StatusReport
-from notifier.domain.templates import DEFAULT_LANGUAGE, lead_variables, render
+from notifier.domain.notifications import NOTIFICATIONS as TOLD_BY
+from notifier.handlers.directory import on_staff_upserted
+from notifier.handlers.notify import NotifierDeps, notify, remember_reporter_and_notify
 
 log = get_logger(__name__)
 
+# Every event someone is told of (notifier.domain.notifications says who and what).
 NOTIFICATIONS = QueueSpec(
-    "notifier.notifications", (LeadCreated.event_type, CommandRejected.event_type)
+    "notifier.notifications", tuple(sorted(event.event_type for event in TOLD_BY))
 )
+# The staff directory, for "operations" and staff known by id.
+DIRECTORY = QueueSpec("notifier.directory", (StaffUpserted.event_type,))
 # Delivery receipts of what the notifier sent (the adapter maps every provider's to these).
 STATUSES = QueueSpec("notifier.statuses", (MessageStatus.event_type,))
-
-
-@dataclass(frozen=True)
-class NotifierDeps:
-    default_channel_id: str
 
 
 def build_registry() -> HandlerRegistry:
     registry = HandlerRegistry()
     registry.queue(NOTIFICATIONS)
-    registry.on(NOTIFICATIONS.name, LeadCreated)(acknowledge_lead)
-    registry.on(NOTIFICATIONS.name, CommandRejected)(explain_refusal)
+    for event in TOLD_BY:
+        registry.on(NOTIFICATIONS.name, event)(notify)
+    registry.on(NOTIFICATIONS.name, IncidentReported)(remember_reporter_and_notify)
+    registry.queue(DIRECTORY)
+    registry.on(DIRECTORY.name, StaffUpserted)(on_staff_upserted)
     registry.queue(STATUSES)
     registry.on(STATUSES.name, MessageStatus)(apply_status)
     registry.declare_publishes(MessageSent, MessageFailed)
     return registry
-
-
-async def _queue(
-    ctx: HandlerContext[NotifierDeps],
-    *,
-    to_phone: str,
-    template: str,
-    body: str,
-    channel_id: str | None,
-    about: tuple[str, str, str | None] | None = None,
-) -> None:
-    env = ctx.envelope
-    await queue_message(
-        ctx.conn,
-        tenant_id=env.tenantid,
-        dedupe_key=f"{env.id}:{template}:{to_phone}",
-        channel_id=channel_id or ctx.deps.default_channel_id,
-        to_phone=to_phone,
-        template=template,
-        language=DEFAULT_LANGUAGE,
-        body=body,
-        about_type=about[0] if about else None,
-        about_id=about[1] if about else None,
-        about_reference=about[2] if about else None,
-        correlation_id=env.correlationid,
-        causation_id=env.id,
-        traceparent=current_traceparent(),
-    )
-
-
-async def acknowledge_lead(lead: LeadCreated, ctx: HandlerContext[NotifierDeps]) -> None:
-    """The customer gets the enquiry's reference and who will follow up."""
-    body = render("lead_acknowledged", lead_variables(lead.model_dump()))
-    await _queue(
-        ctx,
-        to_phone=lead.customer_phone,
-        template="lead_acknowledged",
-        body=body,
-        channel_id=lead.channel_id,
-        about=("LEAD", lead.lead_id, lead.reference),
-    )
-
-
-async def explain_refusal(refusal: CommandRejected, ctx: HandlerContext[NotifierDeps]) -> None:
-    """A refused command is answered politely to whoever asked."""
-    body = render("command_refused", {"reason": refusal.reason.rstrip(".")})
-    await _queue(
-        ctx,
-        to_phone=refusal.actor.phone,
-        template="command_refused",
-        body=body,
-        channel_id=refusal.channel_id,
-    )
 
 
 async def apply_status(status: MessageStatus, ctx: HandlerContext[NotifierDeps]) -> None:
