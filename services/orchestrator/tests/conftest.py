@@ -1,22 +1,31 @@
-"""A fake core for the orchestrator's tests: the real HTTP contract of POST /v1/leads.
+"""The orchestrator's test fixtures.
 
-It answers like the reference core (201 ``{"lead": {...}}``, a repeated
-``(tenant, Idempotency-Key)`` replays the first answer with ``Idempotent-Replayed: true``,
-422 UNKNOWN_TOUR, 400 INVALID_REQUEST) and can be told to answer the next requests with
-given statuses (``fail_next(503, 503)``) to play an outage.
+- ``fake_core``: a fake core speaking the real HTTP contract of POST /v1/leads, for the
+  client's retries, the breaker and outages. It answers like the reference core (201
+  ``{"lead": {...}}``, a repeated ``(tenant, Idempotency-Key)`` replays the first answer with
+  ``Idempotent-Replayed: true``, 422 UNKNOWN_TOUR, 400 INVALID_REQUEST) and can be told to
+  answer the next requests with given statuses (``fail_next(503, 503)``) to play an outage.
+- ``stack``: the REAL core (with the demo operator) and the orchestrator, both in-process on
+  the test's own database and vhost, for the executors and the back-office API.
 """
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from multidict import CIMultiDict
+from waops_testing.plugin import Isolated
+
+sys.path.insert(0, str(Path(__file__).parent))  # the tests' shared helpers (importlib mode)
+from orchestrator_stack import Stack, running_stack
 
 TOURS = {"EBC": "Everest Base Camp Trek", "ABC": "Annapurna Base Camp Trek"}
 SALES_REP = {"user_id": "u-1", "name": "Sita Sharma", "phone": "+9779800000001"}
@@ -36,6 +45,7 @@ class Seen:
 class FakeCore:
     url: str = ""
     requests: list[Seen] = field(default_factory=list)  # every POST /v1/leads, in order
+    paths: list[str] = field(default_factory=list)  # every other request's raw path (a 404)
     leads: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     _scripted: list[int] = field(default_factory=list)
 
@@ -79,6 +89,10 @@ class FakeCore:
         self.leads[(tenant, key)] = lead
         return self._answer(lead, replayed=False)
 
+    async def elsewhere(self, request: web.Request) -> web.Response:
+        self.paths.append(request.raw_path)
+        return _error(404, "NOT_FOUND", "the fake core serves POST /v1/leads only")
+
     def _answer(self, lead: dict[str, Any], *, replayed: bool) -> web.Response:
         headers = {"Idempotent-Replayed": "true"} if replayed else {}
         return web.json_response({"lead": lead}, status=201, headers=headers)
@@ -89,6 +103,7 @@ async def fake_core() -> AsyncIterator[FakeCore]:
     fake = FakeCore()
     app = web.Application()
     app.router.add_post("/v1/leads", fake.post_lead)
+    app.router.add_route("*", "/{anything:.*}", fake.elsewhere)
     server = TestServer(app)  # a free port on 127.0.0.1
     await server.start_server()
     fake.url = str(server.make_url("")).rstrip("/")
@@ -96,3 +111,10 @@ async def fake_core() -> AsyncIterator[FakeCore]:
         yield fake
     finally:
         await server.close()
+
+
+@pytest_asyncio.fixture
+async def stack(isolated: Isolated) -> AsyncIterator[Stack]:
+    """The REAL core (demo operator loaded) and the orchestrator, for executors and the API."""
+    async with running_stack(isolated) as running:
+        yield running

@@ -120,6 +120,7 @@ async def test_a_customer_enquiry_becomes_a_lead(isolated: Isolated, fake_core: 
         assert result.data["result"] == {"state": "NEW", "assigned_to": lead["assigned_to"]}
         assert result.data["actor"]["phone"] == CUSTOMER
         assert result.data["conversation_id"] == CONVERSATION
+        assert result.data["channel_id"] == CHANNEL
         assert result.data["source_text"] == ENQUIRY
         assert result.subject == f"LEAD/{lead['id']}"
         assert result.partitionkey == f"{CHANNEL}:{CUSTOMER}"
@@ -131,6 +132,8 @@ async def test_a_customer_enquiry_becomes_a_lead(isolated: Isolated, fake_core: 
         assert call.headers["X-Waops-Tenant"] == "demo"
         assert call.headers["X-Correlation-Id"] == env.correlationid
         assert call.headers["X-Causation-Id"] == env.id
+        assert call.headers["X-Waops-Actor-Id"] == CUSTOMER
+        assert call.headers["X-Waops-Actor-Role"] == "CUSTOMER"
         assert call.headers["traceparent"].split("-")[1] == TRACE_ID  # same trace
         assert call.body == {
             "tour_code": "EBC",
@@ -187,28 +190,30 @@ async def test_the_same_command_twice_makes_one_lead_and_one_result(
         assert await db.fetchval("SELECT count(*) FROM commands") == 1
 
 
-async def test_refusals_by_role_and_by_name_never_reach_the_core(
+async def test_refusals_by_role_name_or_arguments_never_reach_the_core(
     isolated: Isolated, fake_core: Any
 ) -> None:
     async with orchestrator(isolated, fake_core.url) as (client, tap, _):
         by_guide = requested(role="FIELD_STAFF", phone=GUIDE)
         unknown = requested("LaunchRocket", role="MANAGER", args={})
-        not_yet = requested("SendQuote", role="SALES", args={"lead": "EBC2500001"})
-        await publish(isolated.amqp_url, by_guide, unknown, not_yet)
+        unreadable = requested("SendQuote", role="SALES", args={"lead": "EBC2500001"})
+        await publish(isolated.amqp_url, by_guide, unknown, unreadable)
 
         refused = await result_of(tap, command_id(by_guide))
         assert refused.type == REJECTED
         assert refused.data["code"] == "FORBIDDEN_ROLE"
-        assert refused.data["reason"] == (
-            "Sorry, field staff can't register enquiries through WhatsApp."
-        )
+        assert refused.data["reason"] == "Sorry, field staff can't register enquiries."
         assert refused.data["channel_id"] == CHANNEL
         assert refused.data["conversation_id"] == CONVERSATION
         assert refused.subject == f"CONVERSATION/{CONVERSATION}"
         assert refused.partitionkey == f"{CHANNEL}:{GUIDE}"
 
         assert (await result_of(tap, command_id(unknown))).data["code"] == "UNKNOWN_COMMAND"
-        assert (await result_of(tap, command_id(not_yet))).data["code"] == "COMMAND_NOT_AVAILABLE"
+        refused = await result_of(tap, command_id(unreadable))
+        assert refused.data["code"] == "INVALID_ARGUMENTS"
+        assert refused.data["reason"] == (
+            "Sorry, I couldn't read that request (departure_id, lead_id)."
+        )
         assert fake_core.requests == []
 
         command = (await (await get_command(client, command_id(by_guide))).json())["command"]
@@ -226,7 +231,7 @@ async def test_a_refusal_by_the_core_rejects_the_command(
         result = await result_of(tap, command_id(env))
         assert result.type == REJECTED
         assert result.data["code"] == "UNKNOWN_TOUR"
-        assert result.data["reason"] == "no active tour with code XYZ"
+        assert result.data["reason"] == "Sorry, I couldn't find that tour in our catalogue."
         assert len(fake_core.requests) == 1  # a business refusal is not retried
         command = (await (await get_command(client, command_id(env))).json())["command"]
         assert (command["status"], command["code"]) == ("rejected", "UNKNOWN_TOUR")

@@ -1,4 +1,4 @@
-from pydantic import Field
+from pydantic import Field, SecretStr
 from waops_service_kit import ServiceSettings
 
 
@@ -16,3 +16,8 @@ class OrchestratorSettings(ServiceSettings):
     # cool-down. While open, commands fail fast and are redelivered by the broker.
     core_breaker_failures: int = Field(default=5, ge=1)
     core_breaker_cooldown: float = Field(default=15.0, gt=0)
+    # The back-office API's bearer token (the web back office sends it). Unset or empty: the
+    # API answers 503, it is not open without one.
+    api_token: SecretStr | None = Field(
+        default=None, validation_alias="WAOPS_ORCHESTRATOR_API_TOKEN"
+    )

@@ -67,13 +67,15 @@ async def mark_succeeded(
     )
 
 
-async def mark_rejected(conn: AsyncConnection, command_id: str, code: str, reason: str) -> None:
+async def mark_rejected(
+    conn: AsyncConnection, command_id: str, code: str, reason: str, status: int
+) -> None:
     await conn.execute(
         text(
-            "UPDATE commands SET status = 'rejected', code = :c, reason = :r, decided_at = now(),"
-            " updated_at = now() WHERE command_id = :id"
+            "UPDATE commands SET status = 'rejected', code = :c, reason = :r,"
+            " refusal_status = :s, decided_at = now(), updated_at = now() WHERE command_id = :id"
         ),
-        {"id": command_id, "c": code, "r": reason},
+        {"id": command_id, "c": code, "r": reason, "s": status},
     )
 
 
@@ -84,7 +86,8 @@ async def command_view(
         await conn.execute(
             text(
                 "SELECT command_id, name, status, actor, args, conversation_id, channel_id,"
-                " object_type, object_id, object_reference, result, code, reason, event_id,"
+                " object_type, object_id, object_reference, result, code, reason,"
+                " refusal_status, event_id,"
                 " correlation_id, requested_at, decided_at FROM commands"
                 " WHERE tenant_id = :t AND command_id = :id"
             ),
@@ -108,8 +111,30 @@ async def command_view(
         "result": row.result,
         "code": row.code,
         "reason": row.reason,
+        "refusal_status": row.refusal_status,
         "event_id": row.event_id,
         "correlation_id": row.correlation_id,
         "requested_at": row.requested_at.isoformat(),
         "decided_at": row.decided_at.isoformat() if row.decided_at else None,
     }
+
+
+async def pinned_choice(conn: AsyncConnection, command_id: str, step: str) -> str | None:
+    found = await conn.execute(
+        text("SELECT value FROM command_choices WHERE command_id = :id AND step = :s"),
+        {"id": command_id, "s": step},
+    )
+    value: str | None = found.scalar_one_or_none()
+    return value
+
+
+async def pin_choice(conn: AsyncConnection, command_id: str, step: str, value: str) -> str:
+    """Keep the first choice of ``step`` for the command; returns the one kept."""
+    await conn.execute(
+        text(
+            "INSERT INTO command_choices (command_id, step, value) VALUES (:id, :s, :v)"
+            " ON CONFLICT (command_id, step) DO NOTHING"
+        ),
+        {"id": command_id, "s": step, "v": value},
+    )
+    return await pinned_choice(conn, command_id, step) or value

@@ -1,10 +1,12 @@
-"""The core's HTTP API, as the orchestrator calls it.
+"""The core's HTTP API, as the orchestrator calls it: GET and POST on any path.
 
-Every call carries the command id as its ``Idempotency-Key``, so repeating it (a retry here,
-a redelivery of the command) replays the core's first answer instead of acting twice.
+Every change carries an ``Idempotency-Key`` (the command id, or ``<command id>:<step>`` for
+a command of several calls), so repeating it (a retry here, a redelivery of the command)
+replays the core's first answer instead of acting twice. Every call says who acts
+(``X-Waops-Actor-Id`` and ``-Role``) and carries the tenant, correlation and trace.
 
 How an answer is read:
-- 2xx: done; the body is the created object, wrapped as ``{"lead": {...}}``.
+- 2xx: done; the body is a JSON object (``{"lead": {...}}``, ``{"items": [...]}``).
 - 4xx (but 408/429): the core refused the command for a business reason -> ``CoreRefused``
   with the core's error code and message; the command is rejected.
 - connection errors, timeouts, 408, 429, 502, 503, 504: transient; retried here a few times
@@ -17,8 +19,10 @@ command: the handler lets it propagate so the broker redelivers the command late
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 from tenacity import (
@@ -61,11 +65,26 @@ class CoreContractError(Exception):
 
 
 @dataclass(frozen=True)
-class CreatedLead:
-    id: str
-    reference: str
-    state: str
-    assigned_to: dict[str, Any] | None  # the sales rep, if one was assigned
+class CoreCall:
+    """Who asks the core, in which tenant, and in which trace: the headers of every call."""
+
+    tenant: str
+    correlation_id: str
+    causation_id: str | None = None  # the event that asked (the core's events point back to it)
+    traceparent: str | None = None
+    actor_id: str | None = None  # a staff member's user id, or a customer's phone
+    actor_role: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        found = {
+            "X-Waops-Tenant": self.tenant,
+            "X-Correlation-Id": self.correlation_id,
+            "X-Causation-Id": self.causation_id,
+            "traceparent": self.traceparent,
+            "X-Waops-Actor-Id": self.actor_id,
+            "X-Waops-Actor-Role": self.actor_role,
+        }
+        return {k: v for k, v in found.items() if v}
 
 
 @dataclass(frozen=True)
@@ -75,7 +94,11 @@ class _Answer:
 
 
 class CoreClient:
-    """One per process: owns the HTTP session and the core's circuit breaker."""
+    """One per process: owns the HTTP session and the core's circuit breaker.
+
+    Paths are templates (``/v1/trips/{trip}/check-in``) filled with ``params``, each value
+    quoted as one path segment; the template, not the filled path, names the call in metrics.
+    """
 
     def __init__(
         self,
@@ -111,83 +134,47 @@ class CoreClient:
     async def __aexit__(self, *_: object) -> None:
         await self.close()
 
-    async def create_lead(
+    async def get(
         self,
+        template: str,
         *,
-        tenant: str,
-        command_id: str,
-        customer_phone: str,
-        tour_code: str | None = None,
-        pax: int | None = None,
-        travel_month: str | None = None,
-        travel_date: str | None = None,
-        customer_name: str | None = None,
-        conversation_id: str | None = None,
-        channel_id: str | None = None,
-        enquiry_text: str | None = None,
-        correlation_id: str,
-        causation_id: str | None = None,
-        traceparent: str | None = None,
-    ) -> CreatedLead:
-        """POST /v1/leads. Absent fields are left out; the core validates what is sent.
+        call: CoreCall,
+        params: Mapping[str, str] | None = None,
+        query: Mapping[str, str | int] | None = None,
+    ) -> dict[str, Any]:
+        """A read; the JSON object the core answered (2xx), else ``CoreRefused`` (4xx)."""
+        return await self._request("GET", template, call, params, query=query)
 
-        ``causation_id`` names the event that asked (the core's own events point back to it).
-        """
-        body = {
-            "tour_code": tour_code,
-            "pax": pax,
-            "travel_month": travel_month,
-            "travel_date": travel_date,
-            "customer_phone": customer_phone,
-            "customer_name": customer_name,
-            "conversation_id": conversation_id,
-            "channel_id": channel_id,
-            "enquiry_text": enquiry_text,
-        }
-        answer = await self._post(
-            "create_lead",
-            "/v1/leads",
-            {k: v for k, v in body.items() if v is not None},
-            tenant=tenant,
-            idempotency_key=command_id,
-            correlation_id=correlation_id,
-            causation_id=causation_id,
-            traceparent=traceparent,
-        )
-        try:
-            lead = answer.body["lead"]
-            return CreatedLead(
-                id=str(lead["id"]),
-                reference=lead["reference"],
-                state=lead["state"],
-                assigned_to=lead.get("assigned_to"),
-            )
-        except (KeyError, TypeError):
-            raise CoreContractError(
-                f"POST /v1/leads answered {answer.status} without a lead"
-            ) from None
-
-    async def _post(
+    async def post(
         self,
-        operation: str,
-        path: str,
+        template: str,
         body: dict[str, Any],
         *,
-        tenant: str,
+        call: CoreCall,
         idempotency_key: str,
-        correlation_id: str,
-        causation_id: str | None,
-        traceparent: str | None,
-    ) -> _Answer:
-        headers = {
-            "Idempotency-Key": idempotency_key,
-            "X-Waops-Tenant": tenant,
-            "X-Correlation-Id": correlation_id,
-        }
-        if causation_id:
-            headers["X-Causation-Id"] = causation_id
-        if traceparent:
-            headers["traceparent"] = traceparent
+        params: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """A change, made once per ``idempotency_key`` (a repeat replays the first answer)."""
+        return await self._request(
+            "POST", template, call, params, body=body, idempotency_key=idempotency_key
+        )
+
+    async def _request(
+        self,
+        method: str,
+        template: str,
+        call: CoreCall,
+        params: Mapping[str, str] | None,
+        *,
+        query: Mapping[str, str | int] | None = None,
+        body: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        operation = f"{method} {template}"
+        path = template.format_map({k: quote(v, safe="") for k, v in (params or {}).items()})
+        headers = call.headers()
+        if idempotency_key is not None:
+            headers["Idempotency-Key"] = idempotency_key
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._attempts),
             # backoff, 2x backoff, 4x ... (capped), each plus up to one backoff of jitter
@@ -199,16 +186,24 @@ class CoreClient:
         answer: _Answer | None = None
         async for attempt in retrying:
             with attempt:
-                answer = await self._attempt(operation, path, body, headers)
+                answer = await self._attempt(operation, method, path, query, body, headers)
         assert answer is not None  # AsyncRetrying either ran an attempt to success or raised
         if 200 <= answer.status < 300:
-            return answer
+            if not isinstance(answer.body, dict):
+                raise CoreContractError(f"{operation} answered {answer.status} without JSON")
+            return answer.body
         code, message = _error_of(answer)
         log.info("core.refused", operation=operation, status=answer.status, code=code)
         raise CoreRefused(answer.status, code, message)
 
     async def _attempt(
-        self, operation: str, path: str, body: dict[str, Any], headers: dict[str, str]
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        query: Mapping[str, str | int] | None,
+        body: dict[str, Any] | None,
+        headers: dict[str, str],
     ) -> _Answer:
         """One HTTP attempt, through the breaker. Returns 2xx and 4xx answers; raises else."""
         if self._session is None:
@@ -216,8 +211,8 @@ class CoreClient:
         try:
             with self.breaker.guard():
                 try:
-                    async with self._session.post(
-                        self._base_url + path, json=body, headers=headers
+                    async with self._session.request(
+                        method, self._base_url + path, params=query, json=body, headers=headers
                     ) as resp:
                         raw = await resp.read()
                         status = resp.status

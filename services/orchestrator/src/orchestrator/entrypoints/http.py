@@ -1,15 +1,73 @@
 """Orchestrator REST API (tenant in X-Waops-Tenant).
 
 - GET /v1/commands/{command_id}: a command as logged, with its status and outcome.
+
+The back office (sales and operations on the web), each route one command run through the
+same path as a command from WhatsApp (``handlers.back_office``):
+
+- POST /v1/leads/{lead_id}/quotes             SendQuote
+- POST /v1/leads/{lead_id}/convert            ConvertLead (hold seats, convert, payment link)
+- POST /v1/leads/{lead_id}/lose               DeleteLead (the lead is marked LOST)
+- POST /v1/bookings/{booking}/payment-links   SendPaymentLink
+- POST /v1/trips/{trip}/assignments           AssignStaff
+- POST /v1/departures/{departure_id}/assignments   AssignStaff (on the departure's trip)
+- POST /v1/incidents/{incident_id}/updates    UpdateIncident
+- POST /v1/departures/{departure_id}/broadcast     Broadcast
+- POST /v1/departures/{departure_id}/close    CloseDeparture
+
+Each needs ``Authorization: Bearer <WAOPS_ORCHESTRATOR_API_TOKEN>`` (401 without, 503 when no
+token is configured), ``X-Waops-Actor-Id`` (the acting staff member's id: their role decides,
+403 when inactive or unknown) and an ``Idempotency-Key`` (the command's id: a retry gets the
+first answer, ``Idempotent-Replayed: true``). The body holds the command's arguments (422 when
+they are not valid). Answers: 200/201 ``{command_id, name, status, object, result}``; a
+refusal as ``{"error": {code, message, details: {command_id, name}}}`` with 403 (role or
+object), the core's 404/409/422 (its code), 503 when the core is unavailable.
 """
 
 from __future__ import annotations
 
+import hmac
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
 from aiohttp import web
-from waops_service_kit import RUNTIME, ApiError
+from pydantic import ConfigDict, ValidationError
+from waops_service_kit import RUNTIME, ApiError, json_error
 from waops_service_kit.http import tenant_of
 
 from orchestrator.adapters.commands import command_view
+from orchestrator.adapters.core_client import CoreContractError, CoreUnavailable
+from orchestrator.domain.commands import ARGS, Args
+from orchestrator.domain.permissions import Refused
+from orchestrator.handlers.back_office import BackOfficeRequest, run_back_office_command
+from orchestrator.handlers.execution import Decision
+from orchestrator.settings import OrchestratorSettings
+
+ACTOR_HEADER = "X-Waops-Actor-Id"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+@dataclass(frozen=True)
+class BackOfficeRoute:
+    path: str
+    command: str
+    status: int  # on success
+
+
+ROUTES = (
+    BackOfficeRoute("/v1/leads/{lead_id}/quotes", "SendQuote", 201),
+    BackOfficeRoute("/v1/leads/{lead_id}/convert", "ConvertLead", 201),
+    BackOfficeRoute("/v1/leads/{lead_id}/lose", "DeleteLead", 200),
+    BackOfficeRoute("/v1/bookings/{booking}/payment-links", "SendPaymentLink", 201),
+    BackOfficeRoute("/v1/trips/{trip}/assignments", "AssignStaff", 201),
+    BackOfficeRoute("/v1/departures/{departure_id}/assignments", "AssignStaff", 201),
+    BackOfficeRoute("/v1/incidents/{incident_id}/updates", "UpdateIncident", 201),
+    BackOfficeRoute("/v1/departures/{departure_id}/broadcast", "Broadcast", 200),
+    BackOfficeRoute("/v1/departures/{departure_id}/close", "CloseDeparture", 200),
+)
 
 
 async def get_command(request: web.Request) -> web.Response:
@@ -22,5 +80,115 @@ async def get_command(request: web.Request) -> web.Response:
     return web.json_response({"command": command})
 
 
+def _authenticated(request: web.Request) -> web.Response | None:
+    """None when the request carries the back office's token; else the answer to give."""
+    settings = request.app[RUNTIME].settings
+    assert isinstance(settings, OrchestratorSettings)
+    token = settings.api_token.get_secret_value() if settings.api_token else ""
+    if not token:
+        return json_error(
+            503,
+            "API_NOT_CONFIGURED",
+            "the back-office API is not configured (WAOPS_ORCHESTRATOR_API_TOKEN)",
+        )
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
+        return None
+    answer = json_error(401, "UNAUTHENTICATED", "a valid Authorization: Bearer token is required")
+    answer.headers["WWW-Authenticate"] = "Bearer"
+    return answer
+
+
+def _required_header(request: web.Request, name: str, code: str) -> str:
+    value = request.headers.get(name, "").strip()
+    if not value:
+        raise ApiError(400, code, f"the {name} header is required")
+    if len(value) > 200:
+        raise ApiError(400, code, f"the {name} header is at most 200 characters")
+    return value
+
+
+def _strict(model: type[Args]) -> type[Args]:
+    """The command's arguments as an API body: unknown fields are refused, not ignored."""
+    config = ConfigDict(**{**model.model_config, "extra": "forbid"})
+    return type(f"{model.__name__}Body", (model,), {"model_config": config})
+
+
+async def _arguments(request: web.Request, model: type[Args]) -> dict[str, Any]:
+    raw = await request.read()
+    try:
+        body = json.loads(raw) if raw.strip() else {}
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "INVALID_JSON", "the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise ApiError(422, "INVALID_REQUEST", "the body must be a JSON object")
+    try:
+        args = model.model_validate({**body, **request.match_info})
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_context=False, include_input=False)
+        raise ApiError(
+            422,
+            "INVALID_REQUEST",
+            "the request is not valid",
+            errors=json.loads(json.dumps(errors)),
+        ) from None
+    return args.model_dump(mode="json", exclude_none=True)
+
+
+def _answer(decision: Decision, status: int, replayed: bool) -> web.Response:
+    headers = {REPLAYED_HEADER: "true"} if replayed else {}
+    if decision.refusal is not None:
+        r = decision.refusal
+        answer = json_error(
+            r.status, r.code, r.reason, command_id=decision.command_id, name=decision.name
+        )
+        answer.headers.update(headers)
+        return answer
+    body = {
+        "command_id": decision.command_id,
+        "name": decision.name,
+        "status": decision.status,
+        "object": decision.object.model_dump(mode="json") if decision.object else None,
+        "result": decision.result,
+    }
+    return web.json_response(body, status=status, headers=headers)
+
+
+def back_office(route: BackOfficeRoute) -> Callable[[web.Request], Awaitable[web.Response]]:
+    body_model = _strict(ARGS[route.command])
+
+    async def handle(request: web.Request) -> web.Response:
+        refused = _authenticated(request)
+        if refused is not None:
+            return refused
+        command = BackOfficeRequest(
+            tenant=tenant_of(request),
+            actor_id=_required_header(request, ACTOR_HEADER, "ACTOR_REQUIRED"),
+            idempotency_key=_required_header(
+                request, IDEMPOTENCY_HEADER, "IDEMPOTENCY_KEY_REQUIRED"
+            ),
+            name=route.command,
+            args=await _arguments(request, body_model),
+            correlation_id=request.headers.get("X-Correlation-Id", "").strip()[:200] or None,
+        )
+        try:
+            answer = await run_back_office_command(request.app[RUNTIME], command)
+        except Refused as exc:
+            r = exc.refusal
+            raise ApiError(r.status, r.code, r.reason) from None
+        except CoreUnavailable:
+            raise ApiError(
+                503, "CORE_UNAVAILABLE", "the core is not answering: try again later"
+            ) from None
+        except CoreContractError as exc:
+            raise ApiError(502, "CORE_CONTRACT_ERROR", str(exc)) from None
+        return _answer(answer.decision, route.status, answer.replayed)
+
+    handle.__name__ = f"back_office_{route.command}"
+    return handle
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/v1/commands/{command_id}", get_command)
+    for route in ROUTES:
+        app.router.add_post(route.path, back_office(route))

@@ -1,0 +1,224 @@
+"""What each command takes: its arguments, validated the same way whoever asked.
+
+A command from a conversation carries ``args``; one from the back-office API is built from
+the request's path and body. Both are read with the model named here, so the two doors take
+exactly the same arguments (the API rejects unknown fields, a conversation's extra context
+is ignored). Ids and references end up in the core's URL paths, so they are restricted to
+characters that cannot change a path.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from orchestrator.domain.permissions import refuse
+
+INVALID_ARGUMENTS = "INVALID_ARGUMENTS"
+
+_TRIP_REFERENCE = re.compile(r"^([A-Z0-9]{2,8}?)[-\s_/]*(\d{6})$")
+
+
+def trip_key(value: str) -> str:
+    """A trip's id, or its reference as the core knows it: ``ebc251005`` -> ``EBC-251005``."""
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        pass
+    match = _TRIP_REFERENCE.fullmatch(value.strip().upper())
+    return f"{match.group(1)}-{match.group(2)}" if match else value
+
+
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+# An id (uuid) or a reference (EBC-2501234, EBC-251005): safe as one URL path segment.
+Key = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+    ),
+]
+TripKey = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+    AfterValidator(trip_key),
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$"),
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Pax = Annotated[int, Field(ge=1, le=50)]
+Money = Annotated[Decimal, Field(ge=0, le=Decimal("9999999999.99"), decimal_places=2)]
+Severity = Annotated[Literal["LOW", "MEDIUM", "HIGH", "CRITICAL"], BeforeValidator(_upper)]
+
+
+class Args(BaseModel):
+    """Arguments of one command (conversations may add context: unknown fields are ignored)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class CreateLeadArgs(Args):
+    # Checked by the core (it knows the tours); staff may name the customer.
+    tour_code: str | None = None
+    pax: int | None = None
+    travel_month: str | None = None
+    travel_date: date | None = None
+    customer_phone: Phone | None = None
+    customer_name: Name | None = None
+
+
+class LeadArgs(Args):
+    lead_id: Key
+
+
+class JoinWaitlistArgs(Args):
+    departure_id: Key
+    pax: Pax
+    lead_id: Key | None = None
+    customer_phone: Phone | None = None  # staff: whose place it is (or the lead's customer)
+    customer_name: Name | None = None
+
+
+class BookingStatusArgs(Args):
+    reference: Key
+
+
+class TripArgs(Args):
+    trip_ref: TripKey
+
+
+class AnswerArgs(Args):
+    trip_ref: TripKey | None = None  # the pending offer when there is only one
+    reason: Text | None = None
+
+
+class TripNoteArgs(TripArgs):
+    note: Text | None = None
+
+
+class TripUpdateArgs(TripArgs):
+    text: Text
+
+
+class ReportIncidentArgs(TripArgs):
+    text: Text
+    severity: Severity = "MEDIUM"
+
+
+class ResolveIncidentArgs(TripArgs):
+    text: Text | None = None
+
+
+class SendQuoteArgs(Args):
+    lead_id: Key
+    departure_id: Key
+    pax: Pax | None = None
+    discount_percent: Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)] | None = None
+    discount_amount: Money | None = None
+
+
+class ConvertLeadArgs(Args):
+    lead_id: Key
+    departure_id: Key
+    quote_id: Key | None = None
+    override: bool = False  # hold beyond capacity (the core allows it to managers only)
+    payment_kind: Annotated[Literal["DEPOSIT", "FULL"], BeforeValidator(_upper)] = "DEPOSIT"
+
+
+class PaymentLinkArgs(Args):
+    booking: Key
+    kind: Annotated[Literal["DEPOSIT", "FULL", "BALANCE"], BeforeValidator(_upper)] = "DEPOSIT"
+
+
+class AssignStaffArgs(Args):
+    trip: TripKey | None = None
+    departure_id: Key | None = None
+    staff_id: Key
+    role: Annotated[Literal["LEAD_GUIDE", "GUIDE", "DRIVER", "PORTER"], BeforeValidator(_upper)]
+    compensation_amount: Money
+    currency: Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{3}$")] | None = (
+        None
+    )
+
+    @model_validator(mode="after")
+    def _one_target(self) -> AssignStaffArgs:
+        if (self.trip is None) == (self.departure_id is None):
+            raise ValueError("name the trip or the departure (one of them)")
+        return self
+
+
+class UpdateIncidentArgs(Args):
+    incident_id: Key
+    text: Text
+    state: Annotated[Literal["OPEN", "IN_PROGRESS", "RESOLVED"], BeforeValidator(_upper)] | None = (
+        None
+    )
+
+
+class BroadcastArgs(Args):
+    departure_id: Key
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+
+
+class DepartureArgs(Args):
+    departure_id: Key
+
+
+class DeleteLeadArgs(LeadArgs):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+ARGS: dict[str, type[Args]] = {
+    "CreateLead": CreateLeadArgs,
+    "AcceptQuote": LeadArgs,
+    "JoinWaitlist": JoinWaitlistArgs,
+    "CheckBookingStatus": BookingStatusArgs,
+    "CheckTripStatus": TripArgs,
+    "AcceptAssignment": AnswerArgs,
+    "DeclineAssignment": AnswerArgs,
+    "CheckIn": TripNoteArgs,
+    "CheckOut": TripNoteArgs,
+    "PostTripUpdate": TripUpdateArgs,
+    "ReportIncident": ReportIncidentArgs,
+    "ResolveIncident": ResolveIncidentArgs,
+    "SendQuote": SendQuoteArgs,
+    "ConvertLead": ConvertLeadArgs,
+    "SendPaymentLink": PaymentLinkArgs,
+    "AssignStaff": AssignStaffArgs,
+    "UpdateIncident": UpdateIncidentArgs,
+    "Broadcast": BroadcastArgs,
+    "CloseDeparture": DepartureArgs,
+    "DeleteLead": DeleteLeadArgs,
+}
+
+A = TypeVar("A", bound=Args)
+
+
+def parse_args(model: type[A], args: dict[str, Any]) -> A:
+    """The command's arguments, or a polite refusal naming what could not be read."""
+    try:
+        return model.model_validate(args)
+    except ValidationError as exc:
+        fields = sorted({".".join(str(p) for p in e["loc"]) or "arguments" for e in exc.errors()})
+        raise refuse(
+            INVALID_ARGUMENTS,
+            "Sorry, I couldn't read that request (" + ", ".join(fields) + ").",
+            422,
+        ) from None
