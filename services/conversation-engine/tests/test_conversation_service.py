@@ -2,83 +2,48 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import sys
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from conversation_engine.bootstrap import create_app
-from conversation_engine.settings import ConversationSettings
 from waops_contracts import Envelope, new_event_id, stable_event_id
 from waops_contracts.events import (
     CommandRequested,
     CommandSucceeded,
-    MessageReceived,
     ObjectRef,
     StaffUpserted,
     TourUpserted,
 )
 from waops_testing.plugin import Isolated
 from waops_testing.poll import eventually
-from waops_testing.services import (
-    EventTap,
-    publish,
-    running_service,
-    service_db,
-    settings_for,
+from waops_testing.services import EventTap, publish, running_service, service_db
+
+sys.path.insert(0, str(Path(__file__).parent))  # the tests' shared helpers (importlib mode)
+from conversation_support import (
+    CHANNEL,
+    CUSTOMER,
+    SENT_AT,
+    TENANT,
+    engine_settings,
+    from_core,
+    get_json,
+    received,
+    sealer,
 )
 
 pytestmark = pytest.mark.integration
 
-TENANT = {"X-Waops-Tenant": "demo"}
-CHANNEL = "109876543210"
-CUSTOMER = "+9779841234567"
 SALES = "+9779800000001"
 ENQUIRY = "Hi! I'm interested in the Everest Base Camp Trek for 3 people in March 2025"
-SENT_AT = datetime(2025, 1, 10, 9, 15, tzinfo=UTC)
-
-
-def received(
-    text: str,
-    *,
-    provider_message_id: str,
-    phone: str = CUSTOMER,
-    sent_at: datetime = SENT_AT,
-    name: str | None = "Asha",
-    kind: str = "text",
-) -> Envelope:
-    """A MessageReceived as the webhook adapter publishes it (keyed by conversation)."""
-    return Envelope.wrap(
-        MessageReceived(
-            provider="sandbox",
-            channel_id=CHANNEL,
-            provider_message_id=provider_message_id,
-            from_phone=phone,
-            profile_name=name,
-            sent_at=sent_at,
-            kind=kind,
-            text=text,
-        ),
-        source="waops/webhook-adapter",
-        tenant_id="demo",
-        event_id=stable_event_id("sandbox", provider_message_id),
-        partition_key=f"{CHANNEL}:{phone}",
-    )
-
-
-def from_core(event: Any, subject: str) -> Envelope:
-    return Envelope.wrap(event, source="waops/core", tenant_id="demo", subject=subject)
-
-
-async def get_json(client: Any, path: str) -> dict[str, Any]:
-    resp = await client.get(path, headers=TENANT)
-    body: dict[str, Any] = await resp.json()
-    return body
 
 
 async def test_an_enquiry_becomes_one_create_lead_and_the_lead_binds_the_conversation(
     isolated: Isolated,
 ) -> None:
-    settings = settings_for(ConversationSettings, isolated, "conversation_engine")
+    settings = engine_settings(isolated)
     async with (
         EventTap(
             isolated.amqp_url,
@@ -246,7 +211,7 @@ async def test_an_enquiry_becomes_one_create_lead_and_the_lead_binds_the_convers
 
 
 async def test_one_phones_messages_are_recorded_in_publish_order(isolated: Isolated) -> None:
-    settings = settings_for(ConversationSettings, isolated, "conversation_engine")
+    settings = engine_settings(isolated)
     texts = [f"message {i}" for i in range(20)]
     envelopes = [
         received(text, provider_message_id=f"wamid.order-{i}", sent_at=SENT_AT)
@@ -262,8 +227,8 @@ async def test_one_phones_messages_are_recorded_in_publish_order(isolated: Isola
             return bool(await db.fetchval("SELECT count(*) FROM messages") == len(texts))
 
         await eventually(all_recorded, what="20 recorded messages")
-        rows = await db.fetch("SELECT body FROM messages ORDER BY received_at, id")
-        assert [r["body"] for r in rows] == texts
+        rows = await db.fetch("SELECT body_sealed FROM messages ORDER BY received_at, id")
+        assert [sealer().unseal(r["body_sealed"]) for r in rows] == texts
         [conversation] = (
             await get_json(client, f"/v1/conversations?phone={CUSTOMER.replace('+', '%2B')}")
         )["conversations"]
@@ -272,7 +237,7 @@ async def test_one_phones_messages_are_recorded_in_publish_order(isolated: Isola
 
 
 async def test_a_message_after_the_window_starts_a_new_conversation(isolated: Isolated) -> None:
-    settings = settings_for(ConversationSettings, isolated, "conversation_engine")
+    settings = engine_settings(isolated)
     first = received("Hello", provider_message_id="wamid.day-1")
     next_day = received(
         "Hello again",
@@ -300,7 +265,7 @@ async def test_a_message_after_the_window_starts_a_new_conversation(isolated: Is
 async def test_a_tapped_reply_is_understood_like_typed_text(isolated: Isolated) -> None:
     """A list row or button the customer taps arrives as its title in ``text``: it is what
     they said. A reaction (an emoji on a message) is recorded but is no enquiry."""
-    settings = settings_for(ConversationSettings, isolated, "conversation_engine")
+    settings = engine_settings(isolated)
     async with (
         EventTap(isolated.amqp_url, "waops.command.requested.v1") as tap,
         running_service(create_app, settings) as client,

@@ -1,4 +1,5 @@
-"""The conversations and messages tables."""
+"""The conversations and messages tables. Phones are stored sealed and looked up through
+their blind index; message bodies are stored sealed (``adapters/sealing.py``)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from conversation_engine.adapters.sealing import Sealer
 from conversation_engine.domain.conversations import OpenConversation, Window
 
 _COLUMNS = (
-    "id, tenant_id, channel_id, phone, actor_role, profile_name, state, bound_object_type,"
+    "id, tenant_id, channel_id, phone_sealed, actor_role, profile_name, state, bound_object_type,"
     " bound_object_id, bound_reference, previous_conversation_id, started_at, last_inbound_at,"
     " expires_at"
 )
@@ -37,17 +39,17 @@ async def message_known(conn: AsyncConnection, provider_message_id: str) -> bool
 
 
 async def lock_open_conversation(
-    conn: AsyncConnection, tenant_id: str, channel_id: str, phone: str
+    conn: AsyncConnection, sealer: Sealer, tenant_id: str, channel_id: str, phone: str
 ) -> OpenConversation | None:
     """The phone's open conversation on this channel, locked for this transaction."""
     row = (
         await conn.execute(
             text(
                 "SELECT id, actor_role, profile_name, last_inbound_at, expires_at"
-                " FROM conversations WHERE tenant_id = :t AND channel_id = :c AND phone = :p"
-                " AND state = 'OPEN' FOR UPDATE"
+                " FROM conversations WHERE tenant_id = :t AND channel_id = :c"
+                " AND phone_index = :i AND state = 'OPEN' FOR UPDATE"
             ),
-            {"t": tenant_id, "c": channel_id, "p": phone},
+            {"t": tenant_id, "c": channel_id, "i": sealer.index(phone)},
         )
     ).first()
     if row is None:
@@ -70,6 +72,7 @@ async def expire(conn: AsyncConnection, conversation_id: str) -> None:
 
 async def open_conversation(
     conn: AsyncConnection,
+    sealer: Sealer,
     *,
     tenant_id: str,
     channel_id: str,
@@ -84,15 +87,17 @@ async def open_conversation(
     conversation_id = uuid.uuid4()
     await conn.execute(
         text(
-            "INSERT INTO conversations (id, tenant_id, channel_id, phone, actor_role,"
-            " profile_name, state, previous_conversation_id, started_at, last_inbound_at,"
-            " expires_at) VALUES (:id, :t, :c, :p, :r, :n, 'OPEN', :prev, :at, :at, :exp)"
+            "INSERT INTO conversations (id, tenant_id, channel_id, phone_index, phone_sealed,"
+            " actor_role, profile_name, state, previous_conversation_id, started_at,"
+            " last_inbound_at, expires_at)"
+            " VALUES (:id, :t, :c, :i, :p, :r, :n, 'OPEN', :prev, :at, :at, :exp)"
         ),
         {
             "id": conversation_id,
             "t": tenant_id,
             "c": channel_id,
-            "p": phone,
+            "i": sealer.index(phone),
+            "p": sealer.seal(phone),
             "r": actor_role,
             "n": profile_name,
             "prev": uuid.UUID(previous_id) if previous_id else None,
@@ -128,6 +133,7 @@ async def continue_conversation(
 
 async def record_message(
     conn: AsyncConnection,
+    sealer: Sealer,
     *,
     conversation_id: str,
     direction: str,
@@ -142,7 +148,7 @@ async def record_message(
         await conn.execute(
             text(
                 "INSERT INTO messages (conversation_id, direction, provider_message_id, kind,"
-                " body, sent_at, received_at) VALUES (:c, :d, :m, :k, :b, :s, :r)"
+                " body_sealed, sent_at, received_at) VALUES (:c, :d, :m, :k, :b, :s, :r)"
                 " ON CONFLICT (provider_message_id) DO NOTHING RETURNING id"
             ),
             {
@@ -150,7 +156,7 @@ async def record_message(
                 "d": direction,
                 "m": provider_message_id,
                 "k": kind,
-                "b": body,
+                "b": sealer.seal_optional(body),
                 "s": sent_at,
                 "r": received_at,
             },
@@ -161,6 +167,7 @@ async def record_message(
 
 async def bind(
     conn: AsyncConnection,
+    sealer: Sealer,
     tenant_id: str,
     conversation_id: uuid.UUID,
     *,
@@ -177,7 +184,7 @@ async def bind(
                 " bound_reference = :ref WHERE id = :id AND tenant_id = :t"
                 " AND (bound_object_type, bound_object_id, bound_reference)"
                 " IS DISTINCT FROM (:ot, :oi, :ref)"
-                " RETURNING channel_id, phone"
+                " RETURNING channel_id, phone_sealed"
             ),
             {
                 "id": conversation_id,
@@ -188,10 +195,12 @@ async def bind(
             },
         )
     ).first()
-    return {"channel_id": row.channel_id, "phone": row.phone} if row is not None else None
+    if row is None:
+        return None
+    return {"channel_id": row.channel_id, "phone": sealer.unseal(row.phone_sealed)}
 
 
-def _conversation_json(r: Any) -> dict[str, Any]:
+def _conversation_json(r: Any, sealer: Sealer) -> dict[str, Any]:
     bound = None
     if r.bound_object_type:
         bound = {
@@ -202,7 +211,7 @@ def _conversation_json(r: Any) -> dict[str, Any]:
     return {
         "id": str(r.id),
         "channel_id": r.channel_id,
-        "phone": r.phone,
+        "phone": sealer.unseal(r.phone_sealed),
         "actor_role": r.actor_role,
         "profile_name": r.profile_name,
         "state": r.state,
@@ -217,7 +226,7 @@ def _conversation_json(r: Any) -> dict[str, Any]:
 
 
 async def conversation_with_messages(
-    conn: AsyncConnection, tenant_id: str, conversation_id: uuid.UUID, limit: int
+    conn: AsyncConnection, sealer: Sealer, tenant_id: str, conversation_id: uuid.UUID, limit: int
 ) -> dict[str, Any] | None:
     row = (
         await conn.execute(
@@ -227,10 +236,10 @@ async def conversation_with_messages(
     ).first()
     if row is None:
         return None
-    conversation = _conversation_json(row)
+    conversation = _conversation_json(row, sealer)
     messages = await conn.execute(
         text(
-            "SELECT id, direction, provider_message_id, kind, body, sent_at, received_at"
+            "SELECT id, direction, provider_message_id, kind, body_sealed, sent_at, received_at"
             " FROM messages WHERE conversation_id = :id ORDER BY id LIMIT :limit"
         ),
         {"id": conversation_id, "limit": limit},
@@ -241,7 +250,7 @@ async def conversation_with_messages(
             "direction": m.direction,
             "provider_message_id": m.provider_message_id,
             "kind": m.kind,
-            "body": m.body,
+            "body": sealer.unseal_optional(m.body_sealed),
             "sent_at": m.sent_at.isoformat() if m.sent_at else None,
             "received_at": m.received_at.isoformat(),
         }
@@ -251,15 +260,20 @@ async def conversation_with_messages(
 
 
 async def conversations_of(
-    conn: AsyncConnection, tenant_id: str, phone: str, channel_id: str | None, limit: int
+    conn: AsyncConnection,
+    sealer: Sealer,
+    tenant_id: str,
+    phone: str,
+    channel_id: str | None,
+    limit: int,
 ) -> list[dict[str, Any]]:
     """A phone's conversations, newest first (optionally on one channel)."""
     rows = await conn.execute(
         text(
-            f"SELECT {_COLUMNS} FROM conversations WHERE tenant_id = :t AND phone = :p"
+            f"SELECT {_COLUMNS} FROM conversations WHERE tenant_id = :t AND phone_index = :p"
             " AND (CAST(:c AS text) IS NULL OR channel_id = :c)"
             " ORDER BY started_at DESC, id LIMIT :limit"
         ),
-        {"t": tenant_id, "p": phone, "c": channel_id, "limit": limit},
+        {"t": tenant_id, "p": sealer.index(phone), "c": channel_id, "limit": limit},
     )
-    return [_conversation_json(r) for r in rows]
+    return [_conversation_json(r, sealer) for r in rows]

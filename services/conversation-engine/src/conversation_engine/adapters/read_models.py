@@ -1,5 +1,7 @@
 """The read models of the core kept here: the staff directory (actors) and the catalogue (tours).
 
+Actors' phones are stored sealed and found through their blind index.
+
 Each upsert stores the event's whole content, so the last event handled wins; a redelivery
 with the same content changes nothing (``updated_at`` only moves when something changed).
 """
@@ -11,12 +13,14 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from conversation_engine.adapters.sealing import Sealer
 from conversation_engine.domain.conversations import DirectoryEntry
 from conversation_engine.domain.understanding import TourEntry
 
 
 async def upsert_actor(
     conn: AsyncConnection,
+    sealer: Sealer,
     *,
     tenant_id: str,
     phone: str,
@@ -28,7 +32,7 @@ async def upsert_actor(
 ) -> None:
     params = {
         "t": tenant_id,
-        "p": phone,
+        "i": sealer.index(phone),
         "u": user_id,
         "n": name,
         "r": role,
@@ -37,32 +41,37 @@ async def upsert_actor(
     }
     # A staff member whose phone changed: the old phone is no longer theirs (nor staff).
     await conn.execute(
-        text("DELETE FROM actors WHERE tenant_id = :t AND user_id = :u AND phone <> :p"), params
+        text(
+            "DELETE FROM actors WHERE tenant_id = :t AND user_id = :u"
+            " AND phone_index IS DISTINCT FROM :i"
+        ),
+        params,
     )
     await conn.execute(
         text(
-            "INSERT INTO actors (tenant_id, phone, user_id, name, role, kind, active, updated_at)"
-            " VALUES (:t, :p, :u, :n, :r, :k, :a, now())"
-            " ON CONFLICT (tenant_id, phone) DO UPDATE SET user_id = EXCLUDED.user_id,"
+            "INSERT INTO actors (tenant_id, phone_index, phone_sealed, user_id, name, role, kind,"
+            " active, updated_at) VALUES (:t, :i, :p, :u, :n, :r, :k, :a, now())"
+            " ON CONFLICT (tenant_id, phone_index) DO UPDATE SET user_id = EXCLUDED.user_id,"
             " name = EXCLUDED.name, role = EXCLUDED.role, kind = EXCLUDED.kind,"
             " active = EXCLUDED.active, updated_at = now()"
             " WHERE (actors.user_id, actors.name, actors.role, actors.kind, actors.active)"
             " IS DISTINCT FROM"
             " (EXCLUDED.user_id, EXCLUDED.name, EXCLUDED.role, EXCLUDED.kind, EXCLUDED.active)"
         ),
-        params,
+        {**params, "p": sealer.seal(phone)},
     )
 
 
 async def directory_entry(
-    conn: AsyncConnection, tenant_id: str, phone: str
+    conn: AsyncConnection, sealer: Sealer, tenant_id: str, phone: str
 ) -> DirectoryEntry | None:
     row = (
         await conn.execute(
             text(
-                "SELECT user_id, name, role, active FROM actors WHERE tenant_id = :t AND phone = :p"
+                "SELECT user_id, name, role, active FROM actors"
+                " WHERE tenant_id = :t AND phone_index = :i"
             ),
-            {"t": tenant_id, "p": phone},
+            {"t": tenant_id, "i": sealer.index(phone)},
         )
     ).first()
     if row is None:

@@ -2,6 +2,8 @@
 
 - GET /v1/conversations/{id}: the conversation, its binding and its messages.
 - GET /v1/conversations?phone=+977...[&channel_id=...]: a phone's conversations, newest first.
+- GET /v1/contexts?phone=+977...: what the engine knows about a phone (role, bound object,
+  dialogue state and data).
 - GET /v1/catalogue: the tours the enquiry matcher knows (the catalogue read model).
 """
 
@@ -11,13 +13,27 @@ from aiohttp import web
 from waops_service_kit import RUNTIME, ApiError
 from waops_service_kit.http import query_int, tenant_of
 
+from conversation_engine.adapters.contexts import context_of
 from conversation_engine.adapters.conversations import (
     conversation_with_messages,
     conversations_of,
     parse_id,
 )
 from conversation_engine.adapters.read_models import catalogue_listing
+from conversation_engine.adapters.sealing import Sealer
 from conversation_engine.domain.conversations import normalize_phone
+
+
+def _sealer(request: web.Request) -> Sealer:
+    sealer: Sealer = request.app[RUNTIME].deps.sealer
+    return sealer
+
+
+def _phone(request: web.Request) -> str:
+    phone = request.query.get("phone", "").strip()
+    if not phone:
+        raise ApiError(400, "PHONE_REQUIRED", "the phone query parameter is required")
+    return normalize_phone(phone)
 
 
 async def get_conversation(request: web.Request) -> web.Response:
@@ -28,7 +44,9 @@ async def get_conversation(request: web.Request) -> web.Response:
         raise ApiError(400, "BAD_CONVERSATION_ID", "a conversation id is a UUID", id=raw_id)
     limit = query_int(request, "limit", default=500, low=1, high=2000)
     async with request.app[RUNTIME].engine.connect() as conn:
-        conversation = await conversation_with_messages(conn, tenant, conversation_id, limit)
+        conversation = await conversation_with_messages(
+            conn, _sealer(request), tenant, conversation_id, limit
+        )
     if conversation is None:
         raise ApiError(404, "CONVERSATION_NOT_FOUND", "no such conversation", id=raw_id)
     return web.json_response({"conversation": conversation})
@@ -36,14 +54,22 @@ async def get_conversation(request: web.Request) -> web.Response:
 
 async def list_conversations(request: web.Request) -> web.Response:
     tenant = tenant_of(request)
-    phone = request.query.get("phone", "").strip()
-    if not phone:
-        raise ApiError(400, "PHONE_REQUIRED", "the phone query parameter is required")
+    phone = _phone(request)
     channel_id = request.query.get("channel_id") or None
     limit = query_int(request, "limit", default=50, low=1, high=200)
     async with request.app[RUNTIME].engine.connect() as conn:
-        found = await conversations_of(conn, tenant, normalize_phone(phone), channel_id, limit)
+        found = await conversations_of(conn, _sealer(request), tenant, phone, channel_id, limit)
     return web.json_response({"conversations": found})
+
+
+async def get_context(request: web.Request) -> web.Response:
+    tenant = tenant_of(request)
+    phone = _phone(request)
+    async with request.app[RUNTIME].engine.connect() as conn:
+        context = await context_of(conn, _sealer(request), tenant, phone)
+    if context is None:
+        raise ApiError(404, "CONTEXT_NOT_FOUND", "nothing is known about this phone")
+    return web.json_response({"context": context})
 
 
 async def get_catalogue(request: web.Request) -> web.Response:
@@ -55,5 +81,6 @@ async def get_catalogue(request: web.Request) -> web.Response:
 
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/v1/catalogue", get_catalogue)
+    app.router.add_get("/v1/contexts", get_context)
     app.router.add_get("/v1/conversations", list_conversations)
     app.router.add_get("/v1/conversations/{conversation_id}", get_conversation)

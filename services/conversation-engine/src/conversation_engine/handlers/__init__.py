@@ -3,27 +3,61 @@
 - ``conversation-engine.directory``: the core's staff directory and tour catalogue, kept as
   read models here.
 - ``conversation-engine.inbound``: inbound messages, partitioned by conversation key
-  (``<channel_id>:<phone>``) so one conversation's messages are handled in order.
-- ``conversation-engine.results``: command results, to bind conversations to what they made.
+  (``<channel_id>:<phone>``) so one conversation's messages are handled in order; each
+  runs one turn of the dialogue (CommandRequested and/or ConversationReply out).
+- ``conversation-engine.results``: command results, to bind conversations and contexts to
+  what they made.
+- ``conversation-engine.context``: events about a person (quote sent, lead created, booking
+  moved, work offered or answered) that keep their context current.
 """
 
 from __future__ import annotations
 
 from waops_contracts.events import (
+    AssignmentAccepted,
+    AssignmentDeclined,
+    AssignmentOffered,
+    BookingActivated,
+    BookingCancelled,
+    BookingCompleted,
+    BookingConfirmed,
+    BookingHeld,
+    BookingPaymentPending,
+    BookingWaitlisted,
     CommandRejected,
     CommandRequested,
     CommandSucceeded,
     ConversationBound,
     ConversationOpened,
+    ConversationReply,
+    LeadCreated,
     MessageReceived,
+    QuoteSent,
     StaffUpserted,
     TourUpserted,
 )
 from waops_messaging import HandlerRegistry, QueueSpec
 
+from conversation_engine.handlers.context_events import (
+    on_assignment_answered,
+    on_assignment_offered,
+    on_booking_changed,
+    on_lead_created,
+    on_quote_sent,
+)
 from conversation_engine.handlers.directory import on_staff_upserted, on_tour_upserted
 from conversation_engine.handlers.inbound import on_message_received
 from conversation_engine.handlers.results import on_command_rejected, on_command_succeeded
+
+BOOKING_EVENTS = (
+    BookingHeld,
+    BookingPaymentPending,
+    BookingConfirmed,
+    BookingActivated,
+    BookingCompleted,
+    BookingCancelled,
+    BookingWaitlisted,
+)
 
 DIRECTORY = QueueSpec(
     "conversation-engine.directory",
@@ -33,6 +67,17 @@ INBOUND = QueueSpec("conversation-engine.inbound", (MessageReceived.event_type,)
 RESULTS = QueueSpec(
     "conversation-engine.results",
     (CommandSucceeded.event_type, CommandRejected.event_type),
+)
+CONTEXT = QueueSpec(
+    "conversation-engine.context",
+    (
+        QuoteSent.event_type,
+        LeadCreated.event_type,
+        *(event.event_type for event in BOOKING_EVENTS),
+        AssignmentOffered.event_type,
+        AssignmentAccepted.event_type,
+        AssignmentDeclined.event_type,
+    ),
 )
 
 
@@ -49,5 +94,18 @@ def build_registry() -> HandlerRegistry:
     registry.on(RESULTS.name, CommandSucceeded)(on_command_succeeded)
     registry.on(RESULTS.name, CommandRejected)(on_command_rejected)
 
-    registry.declare_publishes(CommandRequested, ConversationOpened, ConversationBound)
+    # Events about one person may be handled side by side: each change locks the person's
+    # context row, and each fact carries its event's time so a late one never wins.
+    registry.queue(CONTEXT, concurrency=8)
+    registry.on(CONTEXT.name, QuoteSent)(on_quote_sent)
+    registry.on(CONTEXT.name, LeadCreated)(on_lead_created)
+    for booking_event in BOOKING_EVENTS:
+        registry.on(CONTEXT.name, booking_event)(on_booking_changed)
+    registry.on(CONTEXT.name, AssignmentOffered)(on_assignment_offered)
+    registry.on(CONTEXT.name, AssignmentAccepted)(on_assignment_answered)
+    registry.on(CONTEXT.name, AssignmentDeclined)(on_assignment_answered)
+
+    registry.declare_publishes(
+        CommandRequested, ConversationOpened, ConversationBound, ConversationReply
+    )
     return registry

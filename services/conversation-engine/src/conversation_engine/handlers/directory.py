@@ -1,4 +1,4 @@
-"""Keep the directory and catalogue read models in step with the core's events."""
+"""The core's staff directory and tour catalogue, kept here as read models."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ from waops_contracts.events import StaffUpserted, TourUpserted
 from waops_messaging import HandlerContext
 
 from conversation_engine.adapters.read_models import upsert_actor, upsert_tour
+from conversation_engine.deps import ConversationDeps
 from conversation_engine.domain.conversations import normalize_phone
 
 
-async def on_staff_upserted(event: StaffUpserted, ctx: HandlerContext[object]) -> None:
+async def on_staff_upserted(event: StaffUpserted, ctx: HandlerContext[ConversationDeps]) -> None:
     await upsert_actor(
         ctx.conn,
+        ctx.deps.sealer,
         tenant_id=ctx.tenant_id,
         phone=normalize_phone(event.phone),
         user_id=event.user_id,

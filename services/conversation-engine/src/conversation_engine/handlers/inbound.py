@@ -1,4 +1,4 @@
-"""An inbound message: find or open its conversation, record it, and understand it.
+"""An inbound message: find or open its conversation, record it, then hold the dialogue.
 
 Runs on an ordered partition: one conversation's messages arrive here one at a time, in
 the order the adapter published them.
@@ -6,30 +6,26 @@ the order the adapter published them.
 
 from __future__ import annotations
 
-from datetime import date
-
-from waops_contracts import conversation_key, stable_event_id
-from waops_contracts.events import Actor, CommandRequested, ConversationOpened, MessageReceived
+from waops_contracts import conversation_key
+from waops_contracts.events import ConversationOpened, MessageReceived
 from waops_messaging import HandlerContext
 from waops_observability import get_logger
 
 from conversation_engine.adapters import conversations as store
-from conversation_engine.adapters.read_models import active_catalogue, directory_entry
+from conversation_engine.adapters.read_models import directory_entry
 from conversation_engine.deps import ConversationDeps
 from conversation_engine.domain.conversations import (
-    CUSTOMER,
     Step,
     actor_role,
     as_utc,
     carried_profile_name,
     conversation_subject,
-    create_lead_args,
     extended_window,
     next_step,
     normalize_phone,
     opening_window,
 )
-from conversation_engine.domain.understanding import Enquiry, understand_enquiry
+from conversation_engine.handlers.dialogue import Speaker, converse, understand
 
 log = get_logger(__name__)
 
@@ -46,92 +42,72 @@ async def on_message_received(
     if await store.message_known(ctx.conn, event.provider_message_id):
         log.info("message.duplicate", provider_message_id=event.provider_message_id)
         return
-
-    tenant = ctx.tenant_id
     phone = normalize_phone(event.from_phone)
-    sent_at = as_utc(event.sent_at)
-    ttl = ctx.deps.conversation_ttl
-    key = conversation_key(event.channel_id, phone)
-    role = actor_role(await directory_entry(ctx.conn, tenant, phone))
-
-    current = await store.lock_open_conversation(ctx.conn, tenant, event.channel_id, phone)
-    name = carried_profile_name(current, event.profile_name)
-    step = next_step(current, sent_at)
-    if step is Step.CONTINUE:
-        assert current is not None
-        conversation_id = current.id
-        await store.continue_conversation(
-            ctx.conn,
-            conversation_id,
-            actor_role=role,
-            profile_name=name,
-            window=extended_window(current.last_inbound_at, sent_at, ttl),
-        )
-    else:
-        if current is not None:  # Step.START_OVER: the window closed
-            await store.expire(ctx.conn, current.id)
-        conversation_id = await store.open_conversation(
-            ctx.conn,
-            tenant_id=tenant,
-            channel_id=event.channel_id,
-            phone=phone,
-            actor_role=role,
-            profile_name=name,
-            window=opening_window(sent_at, ttl),
-            previous_id=current.id if current is not None else None,
-        )
-        await ctx.publish(
-            ConversationOpened(
-                conversation_id=conversation_id,
-                channel_id=event.channel_id,
-                phone=phone,
-                actor_role=role,
-            ),
-            subject=conversation_subject(conversation_id),
-            partition_key=key,
-        )
-        log.info("conversation.opened", conversation_id=conversation_id, step=step.value)
-
+    entry = await directory_entry(ctx.conn, ctx.deps.sealer, ctx.tenant_id, phone)
+    speaker = Speaker(phone=phone, role=actor_role(entry), entry=entry)
+    understood = await understand(event, ctx, speaker)
+    conversation_id, step, name = await _find_or_open(event, ctx, speaker)
     recorded = await store.record_message(
         ctx.conn,
+        ctx.deps.sealer,
         conversation_id=conversation_id,
         direction="in",
         provider_message_id=event.provider_message_id,
         kind=event.kind,
         body=_body(event),
-        sent_at=sent_at,
+        sent_at=as_utc(event.sent_at),
         received_at=ctx.envelope.time,
     )
     if not recorded:
         raise MessageRecordedMeanwhile(event.provider_message_id)
+    resumed = step is Step.START_OVER
+    await converse(event, ctx, speaker, conversation_id, name, understood, resumed=resumed)
 
-    understood = event.kind in UNDERSTOOD_KINDS and event.supported and event.text
-    if role != CUSTOMER or not understood:
-        return  # staff commands and dialogue come in later issues
-    enquiry = await _understand(ctx, event.text or "", sent_at.date())
-    if enquiry is None:
-        return
+
+async def _find_or_open(
+    event: MessageReceived, ctx: HandlerContext[ConversationDeps], speaker: Speaker
+) -> tuple[str, Step, str | None]:
+    """The message's conversation (continued, or opened when there is none or it expired),
+    how it was found, and the name the person goes by."""
+    sealer, tenant, ttl = ctx.deps.sealer, ctx.tenant_id, ctx.deps.conversation_ttl
+    sent_at = as_utc(event.sent_at)
+    current = await store.lock_open_conversation(
+        ctx.conn, sealer, tenant, event.channel_id, speaker.phone
+    )
+    name = carried_profile_name(current, event.profile_name)
+    step = next_step(current, sent_at)
+    if step is Step.CONTINUE:
+        assert current is not None
+        window = extended_window(current.last_inbound_at, sent_at, ttl)
+        await store.continue_conversation(
+            ctx.conn, current.id, actor_role=speaker.role, profile_name=name, window=window
+        )
+        return current.id, step, name
+    if current is not None:  # Step.START_OVER: the window closed
+        await store.expire(ctx.conn, current.id)
+    conversation_id = await store.open_conversation(
+        ctx.conn,
+        sealer,
+        tenant_id=tenant,
+        channel_id=event.channel_id,
+        phone=speaker.phone,
+        actor_role=speaker.role,
+        profile_name=name,
+        window=opening_window(sent_at, ttl),
+        previous_id=current.id if current is not None else None,
+    )
     await ctx.publish(
-        CommandRequested(
-            # Derived from the inbound event, so a redelivery can never make a second command.
-            command_id=stable_event_id("command", ctx.envelope.id),
-            name="CreateLead",
-            actor=Actor(phone=phone, role=CUSTOMER, name=name),
+        ConversationOpened(
             conversation_id=conversation_id,
             channel_id=event.channel_id,
-            args=create_lead_args(enquiry),
-            source_text=event.text,
+            phone=speaker.phone,
+            actor_role=speaker.role,
         ),
         subject=conversation_subject(conversation_id),
-        partition_key=key,
-        event_id=stable_event_id("command.requested", ctx.envelope.id),
+        partition_key=conversation_key(event.channel_id, speaker.phone),
     )
-    log.info("command.requested", name="CreateLead", conversation_id=conversation_id)
-
-
-# Typed text, and the titles of tapped buttons and list rows (the adapter puts them in
-# ``text``): both are things the person said.
-UNDERSTOOD_KINDS = frozenset({"text", "button_reply", "list_reply", "quick_reply"})
+    log.info("conversation.opened", conversation_id=conversation_id, step=step.value)
+    return conversation_id, step, name
 
 
 def _body(event: MessageReceived) -> str | None:
@@ -139,16 +115,3 @@ def _body(event: MessageReceived) -> str | None:
     if event.text is not None:
         return event.text
     return event.media.caption if event.media is not None else None
-
-
-async def _understand(
-    ctx: HandlerContext[ConversationDeps], text: str, today: date
-) -> Enquiry | None:
-    """Understanding is best effort: if it fails, the message is still recorded (and the
-    failure logged) rather than the message parked."""
-    catalogue = await active_catalogue(ctx.conn, ctx.tenant_id)
-    try:
-        return understand_enquiry(text, catalogue, today=today)
-    except Exception:
-        log.exception("understanding.failed")
-        return None

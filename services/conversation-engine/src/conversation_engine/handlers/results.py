@@ -1,4 +1,5 @@
-"""Command results: a conversation that made something is bound to it."""
+"""Command results: the conversation that asked, and its person's context, are bound to
+what the command made or found."""
 
 from __future__ import annotations
 
@@ -8,12 +9,17 @@ from waops_messaging import HandlerContext
 from waops_observability import get_logger
 
 from conversation_engine.adapters import conversations as store
-from conversation_engine.domain.conversations import conversation_subject
+from conversation_engine.adapters.contexts import lock_context, save_context
+from conversation_engine.deps import ConversationDeps
+from conversation_engine.domain.context import Bound, bound_by_command
+from conversation_engine.domain.conversations import conversation_subject, normalize_phone
 
 log = get_logger(__name__)
 
 
-async def on_command_succeeded(event: CommandSucceeded, ctx: HandlerContext[object]) -> None:
+async def on_command_succeeded(
+    event: CommandSucceeded, ctx: HandlerContext[ConversationDeps]
+) -> None:
     if event.object is None or not event.conversation_id or event.object.type == "CONVERSATION":
         return
     conversation_id = store.parse_id(event.conversation_id)
@@ -22,6 +28,7 @@ async def on_command_succeeded(event: CommandSucceeded, ctx: HandlerContext[obje
         return
     changed = await store.bind(
         ctx.conn,
+        ctx.deps.sealer,
         ctx.tenant_id,
         conversation_id,
         object_type=event.object.type,
@@ -30,6 +37,7 @@ async def on_command_succeeded(event: CommandSucceeded, ctx: HandlerContext[obje
     )
     if changed is None:  # already bound to it, or not a conversation of this tenant
         return
+    await _bind_context(event, ctx, changed["phone"])
     await ctx.publish(
         ConversationBound(conversation_id=str(conversation_id), object=event.object),
         subject=conversation_subject(str(conversation_id)),
@@ -43,8 +51,21 @@ async def on_command_succeeded(event: CommandSucceeded, ctx: HandlerContext[obje
     )
 
 
+async def _bind_context(
+    event: CommandSucceeded, ctx: HandlerContext[ConversationDeps], phone: str
+) -> None:
+    assert event.object is not None
+    phone = normalize_phone(phone)
+    sealer = ctx.deps.sealer
+    context = await lock_context(ctx.conn, sealer, ctx.tenant_id, phone)
+    bound = Bound(event.object.type, event.object.id, event.object.reference)
+    changed = bound_by_command(context, bound)
+    if changed != context:
+        await save_context(ctx.conn, sealer, ctx.tenant_id, phone, changed, at=ctx.envelope.time)
+
+
 async def on_command_rejected(event: CommandRejected, ctx: HandlerContext[object]) -> None:
-    # Telling the actor why is the notifier's and later dialogue's job; nothing to bind.
+    # The notifier tells the actor why (the reason is written to be sent); nothing to bind.
     log.info(
         "command.rejected_seen",
         command_id=event.command_id,
