@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from waops_service_kit.migrations import migrate
 from conversation_engine.adapters.legacy import seal_clear_rows
 from conversation_engine.adapters.sealing import Sealer
 from conversation_engine.deps import ConversationDeps
+from conversation_engine.domain.understanding.llm import build_understander, close_understander
 from conversation_engine.entrypoints.http import add_routes
 from conversation_engine.handlers import build_registry
 from conversation_engine.settings import ConversationSettings
@@ -49,10 +51,22 @@ def build_runtime(settings: ConversationSettings) -> ServiceRuntime:
         deps=ConversationDeps(
             sealer=Sealer(keys, index_key),
             conversation_ttl=timedelta(hours=settings.conversation_ttl_hours),
+            understander=build_understander(
+                settings.understanding_llm_url,
+                settings.understanding_llm_api_key,
+                settings.understanding_llm_model,
+                settings.understanding_llm_timeout,
+            ),
         ),
     )
 
 
 def create_app(settings: ConversationSettings | None = None) -> web.Application:
     settings = settings or ConversationSettings()
-    return build_app(build_runtime(settings), add_routes)
+    runtime = build_runtime(settings)
+
+    async def understander_session(_: web.Application) -> AsyncIterator[None]:
+        yield
+        await close_understander(runtime.deps.understander)
+
+    return build_app(runtime, add_routes, extra_lifecycle=[understander_session])

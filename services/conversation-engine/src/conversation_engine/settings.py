@@ -19,6 +19,13 @@ class ConversationSettings(ServiceSettings):
         default=None, validation_alias="WAOPS_CONVERSATION_INDEX_KEY"
     )
 
+    # An LLM behind the enquiry understanding (an OpenAI-compatible chat-completions API):
+    # off unless the URL is set; on a timeout or a bad answer the rules answer instead.
+    understanding_llm_url: str | None = None
+    understanding_llm_api_key: str | None = None
+    understanding_llm_model: str = "gpt-4o-mini"
+    understanding_llm_timeout: float = Field(default=3.0, gt=0)  # seconds, per message
+
     @model_validator(mode="after")
     def _keys_required_in_production(self) -> "ConversationSettings":
         missing = [
