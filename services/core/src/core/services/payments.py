@@ -40,11 +40,14 @@ from core.services.bookings import booking_view, confirm_paid_booking, mark_paym
 from core.settings import CoreSettings
 from core.sweeps import Sweep
 
+# A balance may still be settled after the trip (COMPLETED); a link for a settled account is
+# refused on its own (nothing left to pay).
 PAYABLE = (
     booking_rules.HELD,
     booking_rules.PAYMENT_PENDING,
     booking_rules.CONFIRMED,
     booking_rules.ACTIVE,
+    booking_rules.COMPLETED,
 )
 AWAITING_DEPOSIT = (booking_rules.HELD, booking_rules.PAYMENT_PENDING)
 REMINDED = (booking_rules.CONFIRMED,)  # a balance is chased once the booking is confirmed
