@@ -19,7 +19,14 @@ from orchestrator.domain.commands import (
     TripUpdateArgs,
 )
 from orchestrator.domain.permissions import NOT_ASSIGNED, refuse
-from orchestrator.handlers.executors.run import Outcome, Run, field_of, ref, trip_facts
+from orchestrator.handlers.executors.run import (
+    Outcome,
+    Run,
+    field_of,
+    incident_outcome,
+    ref,
+    trip_facts,
+)
 
 TRAVELLING = ("CONFIRMED", "ACTIVE")
 
@@ -120,37 +127,26 @@ async def _travellers(run: Run, departure_id: str) -> int:
     return sum(int(b["pax"]) for b in bookings if b["state"] in TRAVELLING)
 
 
-async def check_in(run: Run) -> Outcome:
+async def _move_trip(run: Run, action: str) -> dict[str, Any]:
+    """The crew member's check-in or check-out (``action``) of the trip the args name."""
     a = run.args(TripNoteArgs)
     trip = await _guarded_trip(run, a.trip_ref)
-    trip = field_of(
-        await run.post("/v1/trips/{trip}/check-in", {"note": a.note}, trip=trip["id"]), "trip"
-    )
-    return Outcome(
-        ref("TRIP", trip),
-        {
-            "trip_reference": trip["reference"],
-            "tour_name": trip["tour_name"],
-            "travellers": await _travellers(run, trip["departure_id"]),
-            "state": trip["state"],
-        },
-    )
+    answer = await run.post(f"/v1/trips/{{trip}}/{action}", {"note": a.note}, trip=trip["id"])
+    return field_of(answer, "trip")
+
+
+def _trip_outcome(trip: dict[str, Any], **extra: Any) -> Outcome:
+    result = {"trip_reference": trip["reference"], "tour_name": trip["tour_name"]}
+    return Outcome(ref("TRIP", trip), {**result, **extra, "state": trip["state"]})
+
+
+async def check_in(run: Run) -> Outcome:
+    trip = await _move_trip(run, "check-in")
+    return _trip_outcome(trip, travellers=await _travellers(run, trip["departure_id"]))
 
 
 async def check_out(run: Run) -> Outcome:
-    a = run.args(TripNoteArgs)
-    trip = await _guarded_trip(run, a.trip_ref)
-    trip = field_of(
-        await run.post("/v1/trips/{trip}/check-out", {"note": a.note}, trip=trip["id"]), "trip"
-    )
-    return Outcome(
-        ref("TRIP", trip),
-        {
-            "trip_reference": trip["reference"],
-            "tour_name": trip["tour_name"],
-            "state": trip["state"],
-        },
-    )
+    return _trip_outcome(await _move_trip(run, "check-out"))
 
 
 async def post_trip_update(run: Run) -> Outcome:
@@ -182,15 +178,7 @@ async def report_incident(run: Run) -> Outcome:
     incident = field_of(
         await run.post("/v1/trips/{trip}/incidents", body, trip=trip["id"]), "incident"
     )
-    return Outcome(
-        ref("INCIDENT", incident),
-        {
-            "incident_id": incident["id"],
-            "trip_reference": incident["trip_reference"],
-            "severity": incident["severity"],
-            "state": incident["state"],
-        },
-    )
+    return incident_outcome(incident)
 
 
 async def _latest_open_incident(run: Run, trip: dict[str, Any]) -> str:
@@ -211,12 +199,4 @@ async def resolve_incident(run: Run) -> Outcome:
         await run.post("/v1/incidents/{incident}/resolve", {"text": a.text}, incident=incident_id),
         "incident",
     )
-    return Outcome(
-        ref("INCIDENT", incident),
-        {
-            "incident_id": incident["id"],
-            "trip_reference": incident["trip_reference"],
-            "severity": incident["severity"],
-            "state": incident["state"],
-        },
-    )
+    return incident_outcome(incident)

@@ -13,7 +13,7 @@ from orchestrator.domain.commands import (
     UpdateIncidentArgs,
 )
 from orchestrator.domain.permissions import refuse
-from orchestrator.handlers.executors.run import Outcome, Run, field_of, ref
+from orchestrator.handlers.executors.run import Outcome, Run, field_of, incident_outcome, ref
 
 
 async def assign_staff(run: Run) -> Outcome:
@@ -61,15 +61,7 @@ async def update_incident(run: Run) -> Outcome:
         ),
         "incident",
     )
-    return Outcome(
-        ref("INCIDENT", incident),
-        {
-            "incident_id": incident["id"],
-            "trip_reference": incident["trip_reference"],
-            "severity": incident["severity"],
-            "state": incident["state"],
-        },
-    )
+    return incident_outcome(incident)
 
 
 async def broadcast(run: Run) -> Outcome:

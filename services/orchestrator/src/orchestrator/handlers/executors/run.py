@@ -118,11 +118,11 @@ class Run:
 
 
 def lead_facts(lead: dict[str, Any]) -> ObjectFacts:
-    return ObjectFacts(reference=lead["reference"], customer_phone=lead["customer_phone"])
+    return ObjectFacts(lead["reference"], lead["customer_phone"], kind="LEAD")
 
 
 def booking_facts(booking: dict[str, Any]) -> ObjectFacts:
-    return ObjectFacts(reference=booking["reference"], customer_phone=booking["customer_phone"])
+    return ObjectFacts(booking["reference"], booking["customer_phone"], kind="BOOKING")
 
 
 _LIVE_FIRST = {"ACCEPTED": 0, "OFFERED": 1}
@@ -147,3 +147,16 @@ def field_of(answer: dict[str, Any], key: str) -> dict[str, Any]:
     if not isinstance(found, dict):
         raise CoreContractError(f"the core's answer has no {key!r} object")
     return found
+
+
+def incident_outcome(incident: dict[str, Any]) -> Outcome:
+    """What every incident command answers: the incident, its trip, severity and state."""
+    return Outcome(
+        ref("INCIDENT", incident),
+        {
+            "incident_id": incident["id"],
+            "trip_reference": incident["trip_reference"],
+            "severity": incident["severity"],
+            "state": incident["state"],
+        },
+    )

@@ -1,4 +1,5 @@
-"""Customers and the sales pipeline: enquiries, quotes, conversions, waitlist, payment links."""
+"""Customers and the sales pipeline: enquiries, quotes, conversions, the waitlist and its
+offers, payment links, and a customer asking for a person."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from orchestrator.domain.commands import (
     ConvertLeadArgs,
     CreateLeadArgs,
     DeleteLeadArgs,
+    HandoffArgs,
     JoinWaitlistArgs,
     LeadArgs,
     PaymentLinkArgs,
     SendQuoteArgs,
+    WaitlistOfferArgs,
 )
 from orchestrator.domain.core_refusals import core_refusal
 from orchestrator.domain.permissions import CUSTOMER, Refused, refuse
@@ -176,6 +179,104 @@ async def check_booking_status(run: Run) -> Outcome:
             "currency": account["currency"],
             "due_date": account["due_date"],
             "payment_status": account["status"],
+        },
+    )
+
+
+def _no_such_offer() -> Refused:
+    return refuse("OFFER_NOT_FOUND", "Sorry, I couldn't find that offer of seats.", 404)
+
+
+def _entry_of(booking: dict[str, Any]) -> str | None:
+    return (booking.get("waitlist") or {}).get("entry_id")
+
+
+async def _booking_of_entry(run: Run, entry_id: str) -> str:
+    """The WAITLISTED booking (a customer's own, for a customer) whose place is ``entry_id``."""
+    query: dict[str, str | int] = {"state": "WAITLISTED"}
+    if run.actor.role == CUSTOMER:
+        query["customer_phone"] = run.actor.phone
+    for booking in await run.items("/v1/bookings", query):
+        if _entry_of(booking) == entry_id:
+            return str(booking["id"])
+    raise _no_such_offer()
+
+
+async def _offered_booking(run: Run) -> dict[str, Any]:
+    """The booking holding the offer the args name (the core answers offers by booking).
+    Found from the entry alone once per command: a redelivery, after the core already took
+    the seats (no longer WAITLISTED), goes back to the same booking."""
+    a = run.args(WaitlistOfferArgs)
+    booking_id = a.booking_id or await run.pinned(
+        "booking", lambda: _booking_of_entry(run, a.entry_id)
+    )
+    booking = field_of(await run.get("/v1/bookings/{booking}", booking=booking_id), "booking")
+    run.guard(booking_facts(booking))
+    if _entry_of(booking) != a.entry_id:
+        raise _no_such_offer()
+    return booking
+
+
+def _offer_outcome(booking: dict[str, Any], **extra: Any) -> Outcome:
+    return Outcome(
+        ref("BOOKING", booking),
+        {
+            "booking_reference": booking["reference"],
+            "entry_id": _entry_of(booking),
+            "tour_name": booking["tour_name"],
+            "start_date": booking["start_date"],
+            "pax": booking["pax"],
+            "state": booking["state"],
+            **extra,
+        },
+    )
+
+
+async def confirm_waitlist_offer(run: Run) -> Outcome:
+    """The seats offered are taken: the booking holds them (HELD, with the usual expiry)."""
+    booking = await _offered_booking(run)
+    held = field_of(
+        await run.post("/v1/bookings/{booking}/confirm-offer", {}, booking=booking["id"]),
+        "booking",
+    )
+    return _offer_outcome(held, hold_expires_at=(held.get("hold") or {}).get("expires_at"))
+
+
+async def decline_waitlist_offer(run: Run) -> Outcome:
+    """The seats offered are let go: the booking is cancelled, the next in line offered."""
+    booking = await _offered_booking(run)
+    released = field_of(
+        await run.post("/v1/bookings/{booking}/decline-offer", {}, booking=booking["id"]),
+        "booking",
+    )
+    return _offer_outcome(released)
+
+
+async def request_handoff(run: Run) -> Outcome:
+    """The customer asks for a person. Nothing changes in the core: the result names who
+    answers them, the sales rep of the lead they deal with (the booking's lead for a
+    booking), or nobody (the notifier then tells every sales person)."""
+    a = run.args(HandoffArgs)
+    booking = lead = None
+    if a.booking_id:
+        booking = field_of(await run.get("/v1/bookings/{booking}", booking=a.booking_id), "booking")
+        run.guard(booking_facts(booking))
+    if a.lead_id:
+        lead = await _lead(run, a.lead_id)
+        run.guard(lead_facts(lead))
+    elif booking is not None and booking.get("lead_id"):
+        lead = await _lead(run, booking["lead_id"])  # the customer's through their booking
+    about = booking or lead
+    rep = (lead or {}).get("assigned_to") or {}
+    return Outcome(
+        ref("BOOKING" if booking else "LEAD", about) if about else None,
+        {
+            "reference": about["reference"] if about else None,
+            "tour_name": about["tour_name"] if about else None,
+            "text": a.text,
+            "rep_name": rep.get("name"),
+            "rep_phone": rep.get("phone"),
+            "rep_user_id": rep.get("user_id"),
         },
     )
 
