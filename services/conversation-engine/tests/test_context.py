@@ -17,8 +17,17 @@ from conversation_engine.domain.context import (
     pending_offers,
     quote_sent,
     resume_after_expiry,
+    waitlist_offer_closed,
+    waitlist_offered,
 )
-from conversation_engine.domain.dialogue.states import BOOKING, ENQUIRY, MENU, QUOTE_OFFERED, STAFF
+from conversation_engine.domain.dialogue.states import (
+    BOOKING,
+    ENQUIRY,
+    MENU,
+    QUOTE_OFFERED,
+    STAFF,
+    WAITLIST_OFFERED,
+)
 
 T0 = datetime(2025, 1, 10, 9, 0, tzinfo=UTC)
 QUOTE = {"quote_id": "q-1", "lead_id": "lead-1", "reference": "EBC2501234", "departure_id": "d-1"}
@@ -115,3 +124,37 @@ def test_the_actor_role_follows_the_directory() -> None:
         "Pemba",
     )
     assert as_actor(Context(name="Asha"), "CUSTOMER", None).name == "Asha"
+
+
+SEATS = {"entry_id": "e-1", "booking_id": "b-7", "reference": "EBC-2501277", "pax": 2}
+
+
+def test_seats_offered_bind_the_booking_and_wait_for_yes_or_no() -> None:
+    quote = {**QUOTE, "open": True}
+    mid_enquiry = Context(state=ENQUIRY, data={"enquiry": {"tour_code": "ACT"}, "quote": quote})
+    offered = waitlist_offered(mid_enquiry, SEATS, T0 + timedelta(minutes=1))
+    assert offered.bound == Bound("BOOKING", "b-7", "EBC-2501277")
+    assert offered.state == WAITLIST_OFFERED  # before the open quote: the seats run out
+    assert offered.data["waitlist_offer"]["open"] is True and "enquiry" not in offered.data
+    assert resume_after_expiry(offered).state == WAITLIST_OFFERED
+    taken = waitlist_offer_closed(offered, SEATS, T0 + timedelta(minutes=5))
+    assert (taken.state, taken.data["waitlist_offer"]["open"]) == (QUOTE_OFFERED, False)
+    # The offer event arriving after the one that closed it does not open it again.
+    assert waitlist_offered(taken, SEATS, T0 + timedelta(minutes=1)) == taken
+
+
+def test_an_offer_closed_before_its_offer_event_stays_closed() -> None:
+    closed = waitlist_offer_closed(Context(), SEATS, T0 + timedelta(minutes=5))
+    assert closed.data["waitlist_offer"] == {
+        **SEATS,
+        "open": False,
+        "as_of": (T0 + timedelta(minutes=5)).isoformat(),
+    }
+    assert waitlist_offered(closed, SEATS, T0).state == MENU
+    # A newer offer for another place in line is not closed by an older event.
+    newer = waitlist_offered(Context(), {**SEATS, "entry_id": "e-2"}, T0 + timedelta(1))
+    assert waitlist_offer_closed(newer, SEATS, T0) == newer
+    # Answered in the dialogue (no event time): closed, whatever the clock.
+    answered = waitlist_offer_closed(newer, newer.data["waitlist_offer"])
+    assert answered.data["waitlist_offer"]["open"] is False
+    assert answered.state == MENU

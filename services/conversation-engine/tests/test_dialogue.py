@@ -23,6 +23,7 @@ from conversation_engine.domain.dialogue.states import (
     QUOTE_CHANGE,
     QUOTE_OFFERED,
     STAFF,
+    WAITLIST_OFFERED,
 )
 from conversation_engine.domain.understanding.enquiry import understand_enquiry
 from conversation_engine.domain.understanding.tours import TourEntry
@@ -64,6 +65,18 @@ ENQUIRY_ASKING_PAX = {
     "asking": "pax",
     "texts": ["Everest base camp"],
 }
+WAITLIST_OFFER = {
+    "entry_id": "e-1",
+    "booking_id": "b-7",
+    "reference": "EBC-2501277",
+    "tour_code": "EBC",
+    "tour_name": "Everest Base Camp Trek",
+    "start_date": "2025-10-05",
+    "pax": 2,
+    "offer_expires_at": "2025-01-10T11:00:00+00:00",
+    "open": True,
+    "as_of": "2025-01-10T09:00:00+00:00",
+}
 OFFER = {
     "assignment_id": "a-1",
     "trip_reference": "EBC-251005",
@@ -78,6 +91,7 @@ STATE_DATA: dict[str, dict[str, Any]] = {
     QUOTE_CHANGE: {"quote": QUOTE},
     BOOKING_REF: {},
     BOOKING: {"booking": BOOKING_FACTS},
+    WAITLIST_OFFERED: {"waitlist_offer": WAITLIST_OFFER},
 }
 STAFF_ROLES = ("FIELD_STAFF", "SALES", "OPERATIONS", "MANAGER")
 
@@ -167,8 +181,8 @@ def test_menu_goes_back_to_the_main_menu_keeping_what_is_known(state: str) -> No
         ("option 1 please", ENQUIRY, replies.ASK_TOUR, None),
         ("2", BOOKING_REF, replies.ASK_BOOKING_REFERENCE, None),
         ("my booking", BOOKING_REF, replies.ASK_BOOKING_REFERENCE, None),
-        ("3", MENU, replies.TEAM, None),
-        ("talk to your team", MENU, replies.TEAM, None),
+        ("3", MENU, None, ("RequestHandoff", {})),
+        ("talk to your team", MENU, None, ("RequestHandoff", {})),
     ],
 )
 def test_the_main_menu_by_number_or_words(
@@ -354,6 +368,68 @@ def test_a_new_enquiry_during_a_quote_starts_an_enquiry() -> None:
         {"tour_code": "ACT", "pax": 2, "travel_month": "2025-05", "travel_date": None},
     )
     assert outcome.context.data["quote"]["open"] is False
+
+
+# --- waitlist offers ----------------------------------------------------------------------
+
+ENTRY = {"entry_id": "e-1", "booking_id": "b-7"}
+
+
+@pytest.mark.parametrize(
+    "text", ["YES", "yes please", "1", "take them", "👍", "Yes, the Everest seats please"]
+)
+def test_yes_to_a_waitlist_offer_takes_the_seats(text: str) -> None:
+    outcome = say(text, context(WAITLIST_OFFERED))
+    assert command_of(outcome) == ("ConfirmWaitlistOffer", ENTRY)
+    assert outcome.reply is None  # booking.held tells them the hold, total and deposit
+    assert outcome.context.data["waitlist_offer"]["open"] is False
+    assert outcome.context.state == MENU
+
+
+@pytest.mark.parametrize("text", ["NO", "2", "no thanks", "decline", "let them go"])
+def test_no_to_a_waitlist_offer_lets_the_seats_go(text: str) -> None:
+    waitlisted = {**STATE_DATA[WAITLIST_OFFERED], "booking": BOOKING_FACTS}
+    outcome = say(text, context(WAITLIST_OFFERED, data=waitlisted))
+    assert command_of(outcome) == ("DeclineWaitlistOffer", ENTRY)
+    assert outcome.reply is None  # booking.cancelled (OFFER_DECLINED) tells them
+    assert outcome.context.state == BOOKING
+
+
+def test_help_with_seats_on_offer_explains_the_offer() -> None:
+    outcome = say("help", context(WAITLIST_OFFERED))
+    assert template_of(outcome) == replies.WAITLIST_OFFER_HELP
+    assert outcome.reply is not None
+    assert {k: outcome.reply.variables[k] for k in ("booking_reference", "tour_name", "pax")} == {
+        "booking_reference": "EBC-2501277",
+        "tour_name": "Everest Base Camp Trek",
+        "pax": 2,
+    }
+    unclear = say("what time is pickup", context(WAITLIST_OFFERED))
+    assert (template_of(unclear), unclear.command) == (replies.WAITLIST_OFFER_HELP, None)
+    assert unclear.reply is not None and unclear.reply.variables["sorry"] is True
+
+
+# --- a person from our team ---------------------------------------------------------------
+
+
+def test_talking_to_our_team_names_what_the_customer_deals_with() -> None:
+    assert command_of(say("3", context(BOOKING))) == ("RequestHandoff", {"booking_id": "b-1"})
+    lead = Bound("LEAD", "lead-9", "ACT2500009")
+    assert command_of(say("team", context(BOOKING, bound=lead))) == (
+        "RequestHandoff",
+        {"lead_id": "lead-9"},
+    )
+    quoted = say("talk to our team", context(MENU, data={"quote": {**QUOTE, "open": False}}))
+    assert command_of(quoted) == ("RequestHandoff", {"lead_id": "lead-1"})
+    assert quoted.reply is None  # done.RequestHandoff answers, naming who will
+
+
+def test_what_the_customer_says_beyond_the_choice_goes_to_the_team() -> None:
+    outcome = say("Can a human call me about the permits?", context(MENU))
+    assert command_of(outcome) == (
+        "RequestHandoff",
+        {"text": "Can a human call me about the permits?"},
+    )
 
 
 # --- bookings and references -------------------------------------------------------------

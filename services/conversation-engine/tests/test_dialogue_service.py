@@ -19,6 +19,8 @@ from waops_contracts.events import (
     QuoteSent,
     StaffUpserted,
     TourUpserted,
+    WaitlistConfirmed,
+    WaitlistOffered,
 )
 from waops_contracts.registry import EXAMPLES
 from waops_testing.plugin import Isolated
@@ -235,6 +237,64 @@ async def test_staff_commands_carry_the_directory_actor_and_the_pending_offer(
         assert "CHECKIN EBC-251005" in problem["variables"]["problem"]
         assert help_reply["template"] == "dialogue.staff.help.field_staff"
         assert help_reply["variables"]["name_part"] == ", Pemba Sherpa"
+
+
+async def test_seats_offered_from_the_waitlist_are_taken_with_a_yes(isolated: Isolated) -> None:
+    offer = WaitlistOffered.model_validate(
+        example("waops.waitlist.offered.v1", customer_phone=CUSTOMER)
+    )
+    taken = WaitlistConfirmed.model_validate(
+        example("waops.waitlist.confirmed.v1", customer_phone=CUSTOMER)
+    )
+    later = SENT_AT + timedelta(minutes=5)
+    async with (
+        EventTap(isolated.amqp_url, REPLY, COMMAND) as tap,
+        running_service(create_app, engine_settings(isolated)) as client,
+    ):
+        await publish(isolated.amqp_url, from_core(offer, f"BOOKING/{offer.booking_id}"))
+        offered = await context_when(
+            client, CUSTOMER, lambda c: c["dialogue_state"] == "waitlist_offered"
+        )
+        assert offered["bound_object"] == {
+            "type": "BOOKING",
+            "id": offer.booking_id,
+            "reference": offer.reference,
+        }
+        await publish(
+            isolated.amqp_url,
+            received("help", provider_message_id="wamid.offer-1"),
+            received("Yes!", provider_message_id="wamid.offer-2", sent_at=later),
+        )
+        [yes_env] = await tap.wait_for(COMMAND)
+        [help_reply] = await tap.wait_for(REPLY)
+        assert help_reply.data["template"] == "dialogue.help.waitlist_offered"
+        assert help_reply.data["variables"]["booking_reference"] == offer.reference
+        yes = CommandRequested.model_validate(yes_env.data)
+        assert (yes.name, yes.args) == (
+            "ConfirmWaitlistOffer",
+            {"entry_id": offer.entry_id, "booking_id": offer.booking_id},
+        )
+        assert (yes.actor.role, yes.actor.phone) == ("CUSTOMER", CUSTOMER)
+        # Taken in the core: the offer stays closed, the dialogue at rest.
+        await publish(isolated.amqp_url, from_core(taken, f"BOOKING/{taken.booking_id}"))
+        first_seen = offered["dialogue_data"]["waitlist_offer"]["as_of"]
+
+        def confirmed(context: dict[str, Any]) -> bool:
+            return bool(context["dialogue_data"]["waitlist_offer"]["as_of"] != first_seen)
+
+        rested = await context_when(client, CUSTOMER, confirmed, what="the offer confirmed")
+        assert rested["dialogue_state"] == "menu"
+        assert rested["dialogue_data"]["waitlist_offer"]["open"] is False
+
+        await publish(
+            isolated.amqp_url,
+            received("talk to our team", provider_message_id="wamid.team-1", sent_at=later),
+        )
+        await tap.wait_for(COMMAND, count=2)
+        handoff = commands(tap)[1]
+        assert (handoff.name, handoff.args) == ("RequestHandoff", {"booking_id": offer.booking_id})
+        await tap.settled()
+        assert len(replies_to(tap, CUSTOMER)) == 1  # the results answer the rest
 
 
 async def test_an_expired_conversation_resumes_with_what_is_still_known(

@@ -82,11 +82,43 @@ RESULTS: dict[str, dict[str, Any]] = {
         "severity": "HIGH",
     },
     "ResolveIncident": {"incident_id": "inc-1", "trip_reference": "EBC-251005"},
+    "RequestHandoff": {
+        "reference": "EBC-2501234",
+        "tour_name": "Everest Base Camp Trek",
+        "text": "Can someone call me about the permits?",
+        "rep_name": "Sita Sharma",
+        "rep_phone": REP,
+    },
 }
+# Seats offered from the waitlist, taken or let go (a customer answering is told by the
+# booking's event instead: no done. reply).
+OFFER_ANSWERS: dict[str, dict[str, Any]] = {
+    "ConfirmWaitlistOffer": {
+        "booking_reference": "EBC-2501277",
+        "entry_id": "e-1",
+        "tour_name": "Everest Base Camp Trek",
+        "start_date": "2025-10-05",
+        "pax": 2,
+        "state": "HELD",
+        "hold_expires_at": "2025-01-12T09:30:00+00:00",
+    },
+    "DeclineWaitlistOffer": {
+        "booking_reference": "EBC-2501277",
+        "entry_id": "e-1",
+        "tour_name": "Everest Base Camp Trek",
+        "start_date": "2025-10-05",
+        "pax": 2,
+        "state": "CANCELLED",
+    },
+}
+MAYA = {"phone": OPS, "role": "OPERATIONS", "user_id": "u-3", "name": "Maya"}
 _OBJECTS = {
     "AcceptQuote": {"type": "LEAD", "id": "lead-1", "reference": "EBC2501234"},
     "JoinWaitlist": {"type": "BOOKING", "id": "b-9", "reference": "EBC-2501299"},
     "CheckBookingStatus": {"type": "BOOKING", "id": "b-1", "reference": "EBC-2501234"},
+    "RequestHandoff": {"type": "BOOKING", "id": "b-1", "reference": "EBC-2501234"},
+    "ConfirmWaitlistOffer": {"type": "BOOKING", "id": "b-7", "reference": "EBC-2501277"},
+    "DeclineWaitlistOffer": {"type": "BOOKING", "id": "b-7", "reference": "EBC-2501277"},
     "ReportIncident": {"type": "INCIDENT", "id": "inc-1", "reference": "EBC-251005"},
     "ResolveIncident": {"type": "INCIDENT", "id": "inc-1", "reference": "EBC-251005"},
 }
@@ -119,7 +151,7 @@ def done(name: str, result: dict[str, Any] | None = None, **changes: Any) -> Com
             "conversation_id": "conv-1",
             "channel_id": "109876543210",
             "object": obj,
-            "result": RESULTS.get(name, {}) if result is None else result,
+            "result": {**RESULTS, **OFFER_ANSWERS}.get(name, {}) if result is None else result,
             **changes,
         }
     )
@@ -136,11 +168,12 @@ def every_case() -> list[tuple[str, Event]]:
         ("done of a command with no reply text", done("CloseDeparture", {})),
         (
             "JoinWaitlist asked by staff, seats were free",
-            done(
-                "JoinWaitlist",
-                {**RESULTS["JoinWaitlist"], "state": "HELD"},
-                actor={"phone": OPS, "role": "OPERATIONS", "user_id": "u-3", "name": "Maya"},
-            ),
+            done("JoinWaitlist", {**RESULTS["JoinWaitlist"], "state": "HELD"}, actor=MAYA),
+        ),
+        *((f"{name} asked by staff", done(name, actor=MAYA)) for name in OFFER_ANSWERS),
+        (
+            "RequestHandoff, no rep",
+            done("RequestHandoff", {"reference": None, "rep_name": None, "text": None}),
         ),
         (
             "AcceptQuote, rep by id",

@@ -13,6 +13,7 @@ from notifier.domain.formatting import Style, zone
 from notifier.domain.notices import (
     OPERATIONS,
     OPERATIONS_AND_MANAGERS,
+    SALES,
     IncidentReporter,
     Notice,
     Office,
@@ -24,7 +25,7 @@ from notifier.domain.templates import CATALOGUE
 from waops_contracts import Event
 
 sys.path.insert(0, str(Path(__file__).parent))  # the tests' shared helpers (importlib mode)
-from notifier_samples import CUSTOMER, GUIDE, OPS, REP, RESULTS, done, example
+from notifier_samples import CUSTOMER, GUIDE, MAYA, OPS, REP, RESULTS, done, example
 
 STYLE = Style(support_line="+977 1 5550100", timezone=zone("Asia/Kathmandu"))
 
@@ -171,7 +172,7 @@ def test_a_reported_incident_reply_gives_severity_and_support_line() -> None:
 
 @pytest.mark.parametrize("name", sorted(RESULTS))
 def test_every_conversation_command_has_its_own_reply(name: str) -> None:
-    notice, text = one(done(name)) if name != "AcceptQuote" else told(done(name))[0]
+    notice, text = told(done(name))[0]  # the actor's reply comes first
     assert notice.template == f"done.{name}"
     assert notice.about is not None
     reference = str(RESULTS[name].get("trip_reference") or RESULTS[name].get("reference") or "")
@@ -194,6 +195,53 @@ def test_a_waitlist_request_that_found_seats_is_told_by_booking_held() -> None:
     assert "booking *EBC-2501299* now holds them" in text
     _, text = one(done("JoinWaitlist"))
     assert "number 2 in line (booking *EBC-2501299*)" in text
+
+
+@pytest.mark.parametrize("name", ["ConfirmWaitlistOffer", "DeclineWaitlistOffer"])
+def test_a_customer_answering_seats_offered_is_told_by_the_booking_event(name: str) -> None:
+    assert notices(done(name), STYLE) == []  # booking.held / booking.cancelled is the reply
+    notice, text = one(done(name, actor=MAYA))
+    assert (notice.to, notice.template) == (Person(OPS, "Maya"), f"done.{name}")
+    assert "booking *EBC-2501277*" in text and "(5 Oct 2025)" in text
+    assert "The customer has been" in text
+
+
+def test_seats_taken_for_a_customer_say_until_when_they_are_held() -> None:
+    _, text = one(done("ConfirmWaitlistOffer", actor=MAYA))
+    assert "Held until: 12 Jan 2025, 15:15 UTC+05:45" in text
+
+
+def test_a_request_for_a_person_tells_the_rep_who_will_answer() -> None:
+    [(reply, reply_text), (rep, rep_text)] = told(done("RequestHandoff"))
+    assert (reply.to, reply.template) == (Person(CUSTOMER, "Asha"), "done.RequestHandoff")
+    assert reply_text.splitlines() == [
+        "Thank you, Asha!",
+        "Sita Sharma will get back to you shortly.",
+        "Your reference: *EBC-2501234*",
+    ]
+    assert (rep.to, rep.template) == (Person(REP, "Sita Sharma"), "handoff.requested")
+    assert rep.about is not None and rep.about.reference == "EBC-2501234"
+    assert rep_text.splitlines() == [
+        f"Asha ({CUSTOMER}) asked to talk to someone from our team.",
+        "About: *EBC-2501234*",
+        "Tour: Everest Base Camp Trek",
+        'They wrote: "Can someone call me about the permits?"',
+        "Please get back to them shortly.",
+    ]
+
+
+def test_a_request_for_a_person_with_no_rep_goes_to_the_sales_team() -> None:
+    nobody = {"reference": None, "rep_name": None, "rep_phone": None, "text": None}
+    [(_, reply_text), (team, team_text)] = told(done("RequestHandoff", nobody, object=None))
+    assert "Someone from our team will get back to you shortly." in reply_text
+    assert "reference" not in reply_text
+    assert (team.to, team.template) == (Office(SALES), "handoff.requested")
+    assert team_text.splitlines() == [
+        f"Asha ({CUSTOMER}) asked to talk to someone from our team.",
+        "Please get back to them shortly.",
+    ]
+    by_id = {**RESULTS["RequestHandoff"], "rep_phone": None, "rep_user_id": "u-1"}
+    assert [n.to for n in notices(done("RequestHandoff", by_id), STYLE)][1] == StaffMember("u-1")
 
 
 def test_a_command_with_no_reply_text_of_its_own_gets_a_plain_done() -> None:

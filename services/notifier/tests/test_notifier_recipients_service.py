@@ -23,7 +23,7 @@ from waops_testing.poll import eventually
 from waops_testing.services import consumed, publish, running_service, service_db, settings_for
 
 sys.path.insert(0, str(Path(__file__).parent))  # the tests' shared helpers (importlib mode)
-from notifier_samples import CUSTOMER, GUIDE, OPS, REP, done, example
+from notifier_samples import CUSTOMER, GUIDE, MAYA, OPS, REP, RESULTS, done, example
 
 pytestmark = pytest.mark.integration
 
@@ -248,6 +248,52 @@ async def test_each_actor_gets_one_reply_and_the_rep_hears_of_an_accepted_quote(
     )
     assert reply["language"] == "ne" and "that trip is not yours" in reply["body"]
     assert {r["channel_id"] for r in rows} == {PHONE_ID}
+
+
+async def test_a_customer_asking_for_a_person_reaches_their_rep_or_every_sales_person(
+    isolated: Isolated, sandbox: Any
+) -> None:
+    ram, gone = "+9779800000002", "+9779800000008"
+    no_rep = {"reference": None, "rep_name": None, "rep_phone": None, "text": "Call me?"}
+    envelopes = [
+        wrap(done("RequestHandoff")),  # Sita is Asha's rep
+        wrap(done("RequestHandoff", no_rep, actor={"phone": BEN, "role": "CUSTOMER"})),
+        # A customer taking the seats offered: booking.held is their reply, not this.
+        wrap(done("ConfirmWaitlistOffer")),
+        wrap(done("DeclineWaitlistOffer", actor=MAYA)),
+    ]
+    sales = [
+        staff("u-2", "Ram Karki", ram, "SALES"),
+        staff("u-8", "Gone Sales", gone, "SALES", active=False),
+    ]
+    async with running_service(create_app, settings(isolated, sandbox)):
+        await the_directory(isolated)
+        before = snapshot(StaffUpserted.event_type, *(e.type for e in envelopes))
+        await publish(isolated.amqp_url, *sales)
+        await until_handled(before, *sales)
+        await publish(isolated.amqp_url, *envelopes, *envelopes)
+        await until_handled(before, *sales, *envelopes, *envelopes)
+        await sent_to_sandbox(sandbox, 6)
+
+    rows = await outbound(isolated)
+    assert told(rows) == Counter(
+        {
+            (CUSTOMER, "done.RequestHandoff"): 1,
+            (REP, "handoff.requested"): 2,  # as Asha's rep, and as one of the sales team
+            (BEN, "done.RequestHandoff"): 1,
+            (ram, "handoff.requested"): 1,
+            (OPS, "done.DeclineWaitlistOffer"): 1,
+        }
+    )
+    asked = [r["body"] for r in rows if r["to_phone"] == ram]
+    assert asked == [
+        f"{BEN} asked to talk to someone from our team.\n"
+        'They wrote: "Call me?"\n'
+        "Please get back to them shortly."
+    ]
+    sita = next(r for r in rows if r["to_phone"] == REP)
+    assert (sita["about_type"], sita["about_id"]) == ("BOOKING", "b-1")
+    assert RESULTS["RequestHandoff"]["text"] in sita["body"]
 
 
 async def test_a_reply_with_a_template_nobody_defines_is_parked_with_the_reason(

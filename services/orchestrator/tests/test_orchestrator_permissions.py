@@ -27,37 +27,42 @@ from waops_contracts.events import Actor
 
 # The matrix as the issue states it, written out independently of the implementation:
 # "-" refused; "any" allowed with no object rule; "lead"/"booking" the customer's own;
-# "crew" an accepted assignment on the trip; "offered" an offered or accepted one.
+# "mine" the customer's own lead or booking, whichever it names; "crew" an accepted
+# assignment on the trip; "offered" an offered or accepted one.
 COLUMNS = ("CUSTOMER", "SALES", "OPERATIONS", "FIELD_STAFF", "MANAGER")
 # fmt: off
 EXPECTED: dict[str, tuple[str, str, str, str, str]] = {
-    #                      CUSTOMER   SALES  OPS    FIELD      MANAGER
-    "CreateLead":         ("any",     "any", "any", "-",       "any"),
-    "AcceptQuote":        ("lead",    "-",   "-",   "-",       "-"),
-    "JoinWaitlist":       ("lead",    "any", "any", "-",       "any"),
-    "CheckBookingStatus": ("booking", "any", "any", "-",       "any"),
-    "CheckTripStatus":    ("-",       "any", "any", "offered", "any"),
-    "AcceptAssignment":   ("-",       "-",   "-",   "any",     "-"),
-    "DeclineAssignment":  ("-",       "-",   "-",   "any",     "-"),
-    "CheckIn":            ("-",       "-",   "-",   "crew",    "-"),
-    "CheckOut":           ("-",       "-",   "-",   "crew",    "-"),
-    "PostTripUpdate":     ("-",       "-",   "any", "crew",    "any"),
-    "ReportIncident":     ("-",       "-",   "any", "crew",    "any"),
-    "ResolveIncident":    ("-",       "-",   "any", "crew",    "any"),
-    "SendQuote":          ("-",       "any", "-",   "-",       "any"),
-    "ConvertLead":        ("-",       "any", "-",   "-",       "any"),
-    "SendPaymentLink":    ("-",       "any", "-",   "-",       "any"),
-    "AssignStaff":        ("-",       "-",   "any", "-",       "any"),
-    "UpdateIncident":     ("-",       "-",   "any", "-",       "any"),
-    "Broadcast":          ("-",       "-",   "any", "-",       "any"),
-    "CloseDeparture":     ("-",       "-",   "any", "-",       "any"),
-    "DeleteLead":         ("-",       "any", "-",   "-",       "any"),
+    #                        CUSTOMER   SALES  OPS    FIELD      MANAGER
+    "CreateLead":            ("any",     "any", "any", "-",       "any"),
+    "AcceptQuote":           ("lead",    "-",   "-",   "-",       "-"),
+    "JoinWaitlist":          ("lead",    "any", "any", "-",       "any"),
+    "CheckBookingStatus":    ("booking", "any", "any", "-",       "any"),
+    "ConfirmWaitlistOffer":  ("booking", "any", "any", "-",       "any"),
+    "DeclineWaitlistOffer":  ("booking", "any", "any", "-",       "any"),
+    "RequestHandoff":        ("mine",    "-",   "-",   "-",       "-"),
+    "CheckTripStatus":       ("-",       "any", "any", "offered", "any"),
+    "AcceptAssignment":      ("-",       "-",   "-",   "any",     "-"),
+    "DeclineAssignment":     ("-",       "-",   "-",   "any",     "-"),
+    "CheckIn":               ("-",       "-",   "-",   "crew",    "-"),
+    "CheckOut":              ("-",       "-",   "-",   "crew",    "-"),
+    "PostTripUpdate":        ("-",       "-",   "any", "crew",    "any"),
+    "ReportIncident":        ("-",       "-",   "any", "crew",    "any"),
+    "ResolveIncident":       ("-",       "-",   "any", "crew",    "any"),
+    "SendQuote":             ("-",       "any", "-",   "-",       "any"),
+    "ConvertLead":           ("-",       "any", "-",   "-",       "any"),
+    "SendPaymentLink":       ("-",       "any", "-",   "-",       "any"),
+    "AssignStaff":           ("-",       "-",   "any", "-",       "any"),
+    "UpdateIncident":        ("-",       "-",   "any", "-",       "any"),
+    "Broadcast":             ("-",       "-",   "any", "-",       "any"),
+    "CloseDeparture":        ("-",       "-",   "any", "-",       "any"),
+    "DeleteLead":            ("-",       "any", "-",   "-",       "any"),
 }
 # fmt: on
 SCOPES = {
     "any": Scope.ANY,
     "lead": Scope.OWN_LEAD,
     "booking": Scope.OWN_BOOKING,
+    "mine": Scope.OWN_LEAD_OR_BOOKING,
     "crew": Scope.TRIP_CREW,
     "offered": Scope.TRIP_OFFERED,
 }
@@ -95,6 +100,11 @@ def test_refusals_read_well() -> None:
     customer = authorize("CheckIn", "CUSTOMER")
     assert customer is not None and customer.code == FORBIDDEN_ROLE
     assert customer.reason == "Sorry, customers can't check in on trips."
+    handoff = authorize("RequestHandoff", "SALES")
+    assert (
+        handoff is not None
+        and handoff.reason == "Sorry, sales staff can't ask to talk to our team."
+    )
 
 
 def test_an_unknown_command_is_refused_as_unknown() -> None:
@@ -122,8 +132,8 @@ def crew(**states: str) -> ObjectFacts:
     return ObjectFacts(reference="EBC-251005", crew={f"u-{k}": v for k, v in states.items()})
 
 
-def owned_by(phone: str) -> ObjectFacts:
-    return ObjectFacts(reference="EBC-2501234", customer_phone=phone)
+def owned_by(phone: str, kind: str | None = None) -> ObjectFacts:
+    return ObjectFacts(reference="EBC-2501234", customer_phone=phone, kind=kind)
 
 
 OBJECT_CASES: list[tuple[str, str, Actor, ObjectFacts, str | None]] = [
@@ -142,6 +152,25 @@ OBJECT_CASES: list[tuple[str, str, Actor, ObjectFacts, str | None]] = [
     ("customer's own lead", "AcceptQuote", ASHA, owned_by(ASHA.phone), None),
     ("someone else's lead", "AcceptQuote", ASHA, owned_by("+447700900123"), NOT_YOUR_LEAD),
     ("a waitlist on another's lead", "JoinWaitlist", ASHA, owned_by("+4915123"), NOT_YOUR_LEAD),
+    ("customer takes their own offer", "ConfirmWaitlistOffer", ASHA, owned_by(ASHA.phone), None),
+    (
+        "someone else's offer",
+        "DeclineWaitlistOffer",
+        ASHA,
+        owned_by("+447700900123"),
+        NOT_YOUR_BOOKING,
+    ),
+    ("office answers any offer", "ConfirmWaitlistOffer", MAYA, owned_by("+4915123"), None),
+    ("handoff on own booking", "RequestHandoff", ASHA, owned_by(ASHA.phone, "BOOKING"), None),
+    ("handoff on own lead", "RequestHandoff", ASHA, owned_by(ASHA.phone, "LEAD"), None),
+    (
+        "handoff on another's booking",
+        "RequestHandoff",
+        ASHA,
+        owned_by("+4915123", "BOOKING"),
+        NOT_YOUR_BOOKING,
+    ),
+    ("handoff on another's lead", "RequestHandoff", ASHA, owned_by("+4915123"), NOT_YOUR_LEAD),
     ("guide on the crew", "ReportIncident", PEMBA, crew(pemba="ACCEPTED"), None),
     (
         "guide on another guide's trip",

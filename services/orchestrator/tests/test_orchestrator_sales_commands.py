@@ -10,7 +10,16 @@ import pytest
 from waops_testing.services import service_db
 
 sys.path.insert(0, str(Path(__file__).parent))  # the tests' shared helpers (importlib mode)
-from orchestrator_stack import MANAGER, OPERATIONS, SALES, Stack, a_customer, rejected, succeeded
+from orchestrator_stack import (
+    GUIDE,
+    MANAGER,
+    OPERATIONS,
+    SALES,
+    Stack,
+    a_customer,
+    rejected,
+    succeeded,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -188,3 +197,123 @@ async def test_sales_send_payment_links_and_lose_leads_operations_may_not(
     }
     again = await stack.ask("DeleteLead", SALES, args)
     rejected(again, "LEAD_INVALID_TRANSITION")
+
+
+async def offered(stack: Stack, customer: str) -> dict[str, Any]:
+    """A booking of ``customer`` on the waitlist of a full PKR departure, offered the seats
+    its only other booking gave up (the core offers freed seats at once)."""
+    departure = await stack.departure("PKR", capacity=2)
+    holder = await stack.booking(departure["id"], a_customer(), pax=2)
+    body = {"departure_id": departure["id"], "pax": 2, "customer_phone": customer, "waitlist": True}
+    waiting = (await stack.core_post("/v1/bookings", body))["booking"]
+    assert waiting["state"] == "WAITLISTED"
+    await stack.core_post(f"/v1/bookings/{holder['id']}/cancel")
+    booking = (await stack.core_get(f"/v1/bookings/{waiting['id']}"))["booking"]
+    assert booking["waitlist"]["status"] == "OFFERED"
+    return booking
+
+
+async def test_a_customer_takes_the_seats_offered_to_them_and_only_theirs(stack: Stack) -> None:
+    customer = a_customer()
+    booking = await offered(stack, customer)
+    entry = booking["waitlist"]["entry_id"]
+    args = {"entry_id": entry, "booking_id": booking["id"]}
+    other = await stack.ask("ConfirmWaitlistOffer", a_customer(), args)
+    assert rejected(other, "NOT_YOUR_BOOKING") == (
+        f"Sorry, the booking {booking['reference']} isn't one of yours."
+    )
+    wrong_entry = {**args, "entry_id": "5e6f7a8b-0000-4000-8000-0000000c0001"}
+    rejected(await stack.ask("ConfirmWaitlistOffer", customer, wrong_entry), "OFFER_NOT_FOUND")
+
+    done = succeeded(await stack.ask("ConfirmWaitlistOffer", customer, args))
+    held = (await stack.core_get(f"/v1/bookings/{booking['id']}"))["booking"]
+    assert held["state"] == "HELD" and held["waitlist"]["status"] == "CONFIRMED"
+    assert done["object"] == {"type": "BOOKING", "id": held["id"], "reference": held["reference"]}
+    assert done["result"] == {
+        "booking_reference": held["reference"],
+        "entry_id": entry,
+        "tour_name": "Pokhara Sightseeing",
+        "start_date": held["start_date"],
+        "pax": 2,
+        "state": "HELD",
+        "hold_expires_at": held["hold"]["expires_at"],
+    }
+    # Answered already: the core's refusal, told politely.
+    again = await stack.ask("ConfirmWaitlistOffer", customer, args)
+    rejected(again, "BOOKING_INVALID_TRANSITION")
+
+
+async def test_an_offer_is_found_from_its_entry_alone_and_may_be_declined(stack: Stack) -> None:
+    customer = a_customer()
+    booking = await offered(stack, customer)
+    entry = booking["waitlist"]["entry_id"]
+    # Another customer cannot find it by its entry: only their own bookings are searched.
+    lost = await stack.ask("DeclineWaitlistOffer", a_customer(), {"entry_id": entry})
+    assert rejected(lost, "OFFER_NOT_FOUND") == "Sorry, I couldn't find that offer of seats."
+
+    done = succeeded(await stack.ask("DeclineWaitlistOffer", customer, {"entry_id": entry}))
+    assert (done["result"]["booking_reference"], done["result"]["state"]) == (
+        booking["reference"],
+        "CANCELLED",
+    )
+    released = (await stack.core_get(f"/v1/bookings/{booking['id']}"))["booking"]
+    assert (released["state"], released["cancel_reason"]) == ("CANCELLED", "OFFER_DECLINED")
+
+
+async def test_office_staff_answer_an_offer_for_the_customer_field_staff_may_not(
+    stack: Stack,
+) -> None:
+    booking = await offered(stack, a_customer())
+    args = {"entry_id": booking["waitlist"]["entry_id"]}
+    rejected(await stack.ask("ConfirmWaitlistOffer", GUIDE, args), "FORBIDDEN_ROLE")
+    done = succeeded(await stack.ask("ConfirmWaitlistOffer", OPERATIONS, args))
+    assert done["result"]["state"] == "HELD"
+    # Still waiting in line, nothing offered yet: the core's NO_OPEN_OFFER, told politely.
+    departure = await stack.departure("PKR", capacity=2)
+    await stack.booking(departure["id"], a_customer(), pax=2)
+    body = {"departure_id": departure["id"], "pax": 1, "customer_phone": a_customer()}
+    waiting = (await stack.core_post("/v1/bookings", {**body, "waitlist": True}))["booking"]
+    early = {"entry_id": waiting["waitlist"]["entry_id"], "booking_id": waiting["reference"]}
+    reason = rejected(await stack.ask("DeclineWaitlistOffer", SALES, early), "NO_OPEN_OFFER")
+    assert reason == "Sorry, there are no seats on offer for that booking now."
+
+
+async def test_a_customer_asks_for_a_person_and_their_rep_is_named(stack: Stack) -> None:
+    customer = a_customer()
+    lead, departure = await quoted_lead(stack, customer)
+    rep = lead["assigned_to"]
+    text = "Can someone call me about the permits?"
+    done = succeeded(
+        await stack.ask("RequestHandoff", customer, {"lead_id": lead["id"], "text": text})
+    )
+    assert done["object"] == {"type": "LEAD", "id": lead["id"], "reference": lead["reference"]}
+    assert done["result"] == {
+        "reference": lead["reference"],
+        "tour_name": "Pokhara Sightseeing",
+        "text": text,
+        "rep_name": rep["name"],
+        "rep_phone": rep["phone"],
+        "rep_user_id": rep["user_id"],
+    }
+    # About a booking converted from the lead: the booking is named, the lead's rep told.
+    convert = {"lead_id": lead["id"], "departure_id": departure["id"]}
+    booking = succeeded(await stack.ask("ConvertLead", SALES, convert))["object"]
+    about_booking = succeeded(
+        await stack.ask("RequestHandoff", customer, {"booking_id": booking["id"]})
+    )
+    assert about_booking["object"]["reference"] == booking["reference"]
+    assert (about_booking["result"]["rep_name"], about_booking["result"]["text"]) == (
+        rep["name"],
+        None,
+    )
+
+    # Nothing known about them yet: no rep (the notifier tells the sales team).
+    nobody = succeeded(await stack.ask("RequestHandoff", a_customer(), {}))
+    assert nobody["object"] is None
+    assert nobody["result"]["rep_name"] is None and nobody["result"]["reference"] is None
+
+    stranger = a_customer()
+    rejected(await stack.ask("RequestHandoff", stranger, {"lead_id": lead["id"]}), "NOT_YOUR_LEAD")
+    theirs = await stack.ask("RequestHandoff", stranger, {"booking_id": booking["id"]})
+    rejected(theirs, "NOT_YOUR_BOOKING")
+    rejected(await stack.ask("RequestHandoff", SALES, {}), "FORBIDDEN_ROLE")

@@ -91,13 +91,16 @@ def _assignment(verb: str) -> Callable[[dict[str, Any]], str]:
 
 SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "command.succeeded": _command_succeeded,
-    "command.rejected": lambda d: f"{d.get('name')} by {_name(d.get('actor'))} refused: "
-    f"{d.get('code')}",
+    "command.rejected": lambda d: (
+        f"{d.get('name')} by {_name(d.get('actor'))} refused: {d.get('code')}"
+    ),
     "lead.created": _lead_created,
     "lead.won": lambda d: f"Lead {d.get('reference')} won: booking {d.get('booking_reference')}",
     "lead.lost": lambda d: f"Lead {d.get('reference')} lost: {d.get('reason')}",
-    "quote.sent": lambda d: f"Quote sent: {_money(d, 'total')} for {d.get('pax')} pax,"
-    f" valid until {d.get('valid_until')}",
+    "quote.sent": lambda d: (
+        f"Quote sent: {_money(d, 'total')} for {d.get('pax')} pax,"
+        f" valid until {d.get('valid_until')}"
+    ),
     "booking.held": _booking,
     "booking.payment_pending": _booking,
     "booking.confirmed": _booking,
@@ -105,10 +108,13 @@ SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "booking.completed": _booking,
     "booking.cancelled": _booking,
     "booking.waitlisted": _booking,
-    "payment.link_created": lambda d: f"Payment link for the {str(d.get('kind')).lower()}:"
-    f" {_money(d, 'amount')}",
-    "payment.received": lambda d: f"Payment received: {_money(d, 'amount')}"
-    f" (balance {_money(d, 'balance')}, {d.get('status')})",
+    "payment.link_created": lambda d: (
+        f"Payment link for the {str(d.get('kind')).lower()}: {_money(d, 'amount')}"
+    ),
+    "payment.received": lambda d: (
+        f"Payment received: {_money(d, 'amount')}"
+        f" (balance {_money(d, 'balance')}, {d.get('status')})"
+    ),
     "payment.fully_paid": lambda d: f"Fully paid: {_money(d, 'paid_total')}",
     "payment.balance_due": lambda d: f"Balance {_money(d, 'balance')} due {d.get('due_date')}",
     "assignment.offered": _assignment("offered work"),
@@ -122,8 +128,9 @@ SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "incident.reported": _incident("reported"),
     "incident.updated": _incident("updated"),
     "incident.resolved": _incident("resolved"),
-    "payroll.entry_created": lambda d: f"Payroll: {_name(d.get('staff'))} earned"
-    f" {_money(d, 'amount')}",
+    "payroll.entry_created": lambda d: (
+        f"Payroll: {_name(d.get('staff'))} earned {_money(d, 'amount')}"
+    ),
     "message.sent": lambda d: f"Message sent to {d.get('to_phone')} ({d.get('template')})",
 }
 

@@ -5,9 +5,11 @@ outlives it: who the person is, the business object they are dealing with (a lea
 booking, a trip...), and where the dialogue with them stands (a state and its data).
 
 ``data`` holds two kinds of things:
-- facts the business told us, kept until replaced: ``quote``, ``booking``, ``lead`` and,
-  for field staff, ``offers`` (assignments awaiting ACCEPT/DECLINE). Each carries ``as_of``,
-  the time of the event it came from, so an older event never overwrites a newer one.
+- facts the business told us, kept until replaced: ``quote``, ``booking``, ``lead``,
+  ``waitlist_offer`` (seats offered to a booking of theirs on a waitlist, awaiting YES/NO)
+  and, for field staff, ``offers`` (assignments awaiting ACCEPT/DECLINE). Each carries
+  ``as_of``, the time of the event it came from, so an older event never overwrites a newer
+  one.
 - the dialogue's own scratch (``enquiry`` being collected): dropped when a conversation
   expires, so the next one starts fresh while keeping what is still known.
 """
@@ -20,10 +22,17 @@ from datetime import datetime
 from typing import Any
 
 from conversation_engine.domain.conversations import CUSTOMER
-from conversation_engine.domain.dialogue.states import BOOKING, MENU, QUOTE_OFFERED, RESTING, STAFF
+from conversation_engine.domain.dialogue.states import (
+    BOOKING,
+    MENU,
+    QUOTE_OFFERED,
+    RESTING,
+    STAFF,
+    WAITLIST_OFFERED,
+)
 
 BINDABLE = frozenset({"LEAD", "BOOKING", "TRIP", "PAYMENT", "INCIDENT"})
-FACTS = ("quote", "booking", "lead", "offers")
+FACTS = ("quote", "booking", "lead", "waitlist_offer", "offers")
 # How many answered offers are remembered (so a late "offered" event cannot revive one).
 ANSWERED_OFFERS_KEPT = 10
 
@@ -47,10 +56,14 @@ class Context:
 
 
 def resting_state(role: str, data: Mapping[str, Any]) -> str:
-    """Where a dialogue rests when nothing is being asked: an open quote waits for its
-    answer, a booking makes "my booking" the topic, otherwise the main menu."""
+    """Where a dialogue rests when nothing is being asked: seats offered from the waitlist
+    wait for an answer (they are only held for a while), then an open quote; a booking
+    makes "my booking" the topic; otherwise the main menu."""
     if role != CUSTOMER:
         return STAFF
+    offer = data.get("waitlist_offer")
+    if offer and offer.get("open"):
+        return WAITLIST_OFFERED
     quote = data.get("quote")
     if quote and quote.get("open"):
         return QUOTE_OFFERED
@@ -135,6 +148,43 @@ def bound_by_command(context: Context, bound: Bound) -> Context:
     if bound.type not in BINDABLE:
         return context
     return replace(context, bound=bound)
+
+
+def waitlist_offered(context: Context, offer: Mapping[str, Any], as_of: datetime) -> Context:
+    """Seats freed up for their place on a waitlist: the offer's booking is what they deal
+    with, and their next answer is about it (YES takes the seats), as the notifier asked."""
+    same = _waitlist_offer(context, offer["entry_id"])
+    if same is not None and not same.get("open"):
+        return context  # answered or over before this (late) event arrived
+    if not _newer(context.data.get("waitlist_offer"), as_of):
+        return context
+    data = {k: v for k, v in context.data.items() if k != "enquiry"}
+    data["waitlist_offer"] = {**offer, "open": True, "as_of": as_of.isoformat()}
+    bound = Bound("BOOKING", str(offer["booking_id"]), offer.get("reference"))
+    return replace(context, bound=bound, data=data, state=resting_state(context.role, data))
+
+
+def waitlist_offer_closed(
+    context: Context, offer: Mapping[str, Any], as_of: datetime | None = None
+) -> Context:
+    """The offer was answered (here, by them: no ``as_of``) or is over (taken, declined,
+    expired): it no longer waits for a YES. It is remembered closed, so a late ``offered``
+    event cannot open it again; a newer offer of another place in line is left alone."""
+    same = _waitlist_offer(context, offer["entry_id"])
+    if same is None and as_of is not None and not _newer(context.data.get("waitlist_offer"), as_of):
+        return context
+    closed = {**(same or offer), "open": False}
+    if as_of is not None:
+        closed["as_of"] = as_of.isoformat()
+    data = _with(context, waitlist_offer=closed)
+    state = resting_state(context.role, data) if context.state in RESTING else context.state
+    return replace(context, data=data, state=state)
+
+
+def _waitlist_offer(context: Context, entry_id: str) -> Mapping[str, Any] | None:
+    """The waitlist offer remembered, if it is the one of ``entry_id``."""
+    known = context.data.get("waitlist_offer")
+    return known if known and known.get("entry_id") == entry_id else None
 
 
 def offer_made(context: Context, offer: Mapping[str, Any], as_of: datetime) -> Context:

@@ -8,7 +8,8 @@
 - ``conversation-engine.results``: command results, to bind conversations and contexts to
   what they made.
 - ``conversation-engine.context``: events about a person (quote sent, lead created, booking
-  moved, work offered or answered) that keep their context current.
+  moved, seats offered from a waitlist and the offer over, work offered or answered) that
+  keep their context current.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ from waops_contracts.events import (
     QuoteSent,
     StaffUpserted,
     TourUpserted,
+    WaitlistConfirmed,
+    WaitlistOfferDeclined,
+    WaitlistOffered,
+    WaitlistOfferExpired,
 )
 from waops_messaging import HandlerRegistry, QueueSpec
 
@@ -44,11 +49,14 @@ from conversation_engine.handlers.context_events import (
     on_booking_changed,
     on_lead_created,
     on_quote_sent,
+    on_waitlist_offer_over,
+    on_waitlist_offered,
 )
 from conversation_engine.handlers.directory import on_staff_upserted, on_tour_upserted
 from conversation_engine.handlers.inbound import on_message_received
 from conversation_engine.handlers.results import on_command_rejected, on_command_succeeded
 
+OFFER_OVER_EVENTS = (WaitlistConfirmed, WaitlistOfferDeclined, WaitlistOfferExpired)
 BOOKING_EVENTS = (
     BookingHeld,
     BookingPaymentPending,
@@ -74,6 +82,8 @@ CONTEXT = QueueSpec(
         QuoteSent.event_type,
         LeadCreated.event_type,
         *(event.event_type for event in BOOKING_EVENTS),
+        WaitlistOffered.event_type,
+        *(event.event_type for event in OFFER_OVER_EVENTS),
         AssignmentOffered.event_type,
         AssignmentAccepted.event_type,
         AssignmentDeclined.event_type,
@@ -101,6 +111,9 @@ def build_registry() -> HandlerRegistry:
     registry.on(CONTEXT.name, LeadCreated)(on_lead_created)
     for booking_event in BOOKING_EVENTS:
         registry.on(CONTEXT.name, booking_event)(on_booking_changed)
+    registry.on(CONTEXT.name, WaitlistOffered)(on_waitlist_offered)
+    for over in OFFER_OVER_EVENTS:
+        registry.on(CONTEXT.name, over)(on_waitlist_offer_over)
     registry.on(CONTEXT.name, AssignmentOffered)(on_assignment_offered)
     registry.on(CONTEXT.name, AssignmentAccepted)(on_assignment_answered)
     registry.on(CONTEXT.name, AssignmentDeclined)(on_assignment_answered)

@@ -1,6 +1,7 @@
 """Events about a person keep their context current: a quote sent to them, their lead and
-bookings, work offered to a staff member. Each finds the context by tenant + phone (one is
-made if the person never wrote yet) and applies a pure change (``domain/context.py``).
+bookings, seats offered to them from a waitlist, work offered to a staff member. Each finds
+the context by tenant + phone (one is made if the person never wrote yet) and applies a pure
+change (``domain/context.py``).
 
 No reply is sent from here: the notifier tells people about these events.
 """
@@ -13,6 +14,7 @@ from typing import Any
 
 from waops_contracts.events import AssignmentOffered, LeadCreated, QuoteSent
 from waops_contracts.events.bookings import BookingEvent
+from waops_contracts.events.inventory import WaitlistEvent, WaitlistOffered
 from waops_contracts.events.trips import AssignmentEvent
 from waops_messaging import HandlerContext
 
@@ -58,6 +60,36 @@ async def on_lead_created(event: LeadCreated, ctx: HandlerContext[ConversationDe
     as_of = ctx.envelope.time
     await _change(ctx, event.customer_phone, lambda c: contexts.lead_created(c, lead, as_of),
                   name=event.customer_name)  # fmt: skip
+
+
+_OFFER_FACTS = {
+    "entry_id", "booking_id", "reference", "tour_code", "tour_name", "departure_id",
+    "start_date", "pax", "offer_expires_at",
+}  # fmt: skip
+
+
+async def on_waitlist_offered(
+    event: WaitlistOffered, ctx: HandlerContext[ConversationDeps]
+) -> None:
+    offer = event.model_dump(include=_OFFER_FACTS)
+    as_of = ctx.envelope.time
+    await _change(
+        ctx,
+        event.customer_phone,
+        lambda c: contexts.waitlist_offered(c, offer, as_of),
+        name=event.customer_name,
+    )
+
+
+async def on_waitlist_offer_over(
+    event: WaitlistEvent, ctx: HandlerContext[ConversationDeps]
+) -> None:
+    """Taken, declined or expired: the offer no longer waits for a YES or NO."""
+    offer = event.model_dump(include=_OFFER_FACTS)
+    as_of = ctx.envelope.time
+    await _change(
+        ctx, event.customer_phone, lambda c: contexts.waitlist_offer_closed(c, offer, as_of)
+    )
 
 
 async def on_assignment_offered(

@@ -45,6 +45,7 @@ class Office:
 
 
 OPERATIONS: tuple[Role, ...] = ("OPERATIONS",)
+SALES: tuple[Role, ...] = ("SALES",)
 OPERATIONS_AND_MANAGERS: tuple[Role, ...] = ("OPERATIONS", "MANAGER")
 
 

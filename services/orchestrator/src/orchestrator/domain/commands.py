@@ -100,6 +100,18 @@ class BookingStatusArgs(Args):
     reference: Key
 
 
+class WaitlistOfferArgs(Args):
+    entry_id: Key  # the waitlist place offered seats (waitlist.offered)
+    booking_id: Key | None = None  # its booking, when known (else found from the entry)
+
+
+class HandoffArgs(Args):
+    # What the customer deals with, when anything: the rep of its lead is the one told.
+    lead_id: Key | None = None
+    booking_id: Key | None = None
+    text: Text | None = None  # what they said they need
+
+
 class TripArgs(Args):
     trip_ref: TripKey
 
@@ -190,6 +202,9 @@ ARGS: dict[str, type[Args]] = {
     "AcceptQuote": LeadArgs,
     "JoinWaitlist": JoinWaitlistArgs,
     "CheckBookingStatus": BookingStatusArgs,
+    "ConfirmWaitlistOffer": WaitlistOfferArgs,
+    "DeclineWaitlistOffer": WaitlistOfferArgs,
+    "RequestHandoff": HandoffArgs,
     "CheckTripStatus": TripArgs,
     "AcceptAssignment": AnswerArgs,
     "DeclineAssignment": AnswerArgs,

@@ -29,6 +29,8 @@ POLITE: dict[str, str] = {
     "DEPARTURE_OF_ANOTHER_TOUR": "Sorry, that departure is for another tour.",
     "DEPARTURE_INVALID_TRANSITION": "That departure is already closed.",
     "OVERRIDE_NOT_ALLOWED": "Sorry, only a manager can hold seats beyond capacity.",
+    "NO_OPEN_OFFER": "Sorry, there are no seats on offer for that booking now.",
+    "OFFER_EXPIRED": "Sorry, the offer of those seats has expired.",
     # the sales pipeline
     "LEAD_INVALID_TRANSITION": "Sorry, that enquiry can't be changed that way any more.",
     "QUOTE_EXPIRED": "Sorry, that quote has expired; a new one is needed.",

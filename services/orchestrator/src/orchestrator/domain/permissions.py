@@ -44,6 +44,8 @@ class Scope(StrEnum):
     ANY = "any"  # no object rule (office roles; or the command acts on the actor's own data)
     OWN_LEAD = "own lead"  # the lead's customer phone is the actor's
     OWN_BOOKING = "own booking"  # the booking's customer phone is the actor's
+    # The lead or booking the command names (either, both or neither), each by its own rule.
+    OWN_LEAD_OR_BOOKING = "own lead or booking"
     TRIP_CREW = "trip crew"  # the actor has an ACCEPTED assignment on the trip
     TRIP_OFFERED = "trip offered or crew"  # an OFFERED or ACCEPTED assignment on the trip
 
@@ -60,10 +62,11 @@ class CommandRule:
 
 
 _: Scope | None = None  # not allowed
-A, LEAD, BOOK, CREW, OFFER = (
+A, LEAD, BOOK, MINE, CREW, OFFER = (
     Scope.ANY,
     Scope.OWN_LEAD,
     Scope.OWN_BOOKING,
+    Scope.OWN_LEAD_OR_BOOKING,
     Scope.TRIP_CREW,
     Scope.TRIP_OFFERED,
 )
@@ -74,27 +77,30 @@ _COLUMNS = (CUSTOMER, SALES, OPERATIONS, FIELD_STAFF, MANAGER)
 # Sales may not assign staff or close departures; operations may not delete leads; field
 # staff act only on trips they are on; managers do everything office-side.
 _MATRIX: tuple[tuple[str, str, tuple[Scope | None, ...]], ...] = (
-    # command               action                              CUST  SALES OPS   FIELD MANAGER
-    ("CreateLead",          "register enquiries",               (A,    A,    A,    _,    A)),
-    ("AcceptQuote",         "accept quotes",                    (LEAD, _,    _,    _,    _)),
-    ("JoinWaitlist",        "join waitlists",                   (LEAD, A,    A,    _,    A)),
-    ("CheckBookingStatus",  "check bookings",                   (BOOK, A,    A,    _,    A)),
-    ("CheckTripStatus",     "check trips",                      (_,    A,    A,    OFFER, A)),
-    ("AcceptAssignment",    "accept trip assignments",          (_,    _,    _,    A,    _)),
-    ("DeclineAssignment",   "decline trip assignments",         (_,    _,    _,    A,    _)),
-    ("CheckIn",             "check in on trips",                (_,    _,    _,    CREW, _)),
-    ("CheckOut",            "check out of trips",               (_,    _,    _,    CREW, _)),
-    ("PostTripUpdate",      "post trip updates",                (_,    _,    A,    CREW, A)),
-    ("ReportIncident",      "report incidents",                 (_,    _,    A,    CREW, A)),
-    ("ResolveIncident",     "resolve incidents",                (_,    _,    A,    CREW, A)),
-    ("SendQuote",           "send quotes",                      (_,    A,    _,    _,    A)),
-    ("ConvertLead",         "convert leads into bookings",      (_,    A,    _,    _,    A)),
-    ("SendPaymentLink",     "send payment links",               (_,    A,    _,    _,    A)),
-    ("AssignStaff",         "assign staff to trips",            (_,    _,    A,    _,    A)),
-    ("UpdateIncident",      "update incidents",                 (_,    _,    A,    _,    A)),
-    ("Broadcast",           "broadcast to a departure",         (_,    _,    A,    _,    A)),
-    ("CloseDeparture",      "close departures",                 (_,    _,    A,    _,    A)),
-    ("DeleteLead",          "delete leads",                     (_,    A,    _,    _,    A)),
+    # command                action                              CUST  SALES OPS   FIELD MANAGER
+    ("CreateLead",            "register enquiries",             (A,    A,    A,    _,    A)),
+    ("AcceptQuote",           "accept quotes",                  (LEAD, _,    _,    _,    _)),
+    ("JoinWaitlist",          "join waitlists",                 (LEAD, A,    A,    _,    A)),
+    ("CheckBookingStatus",    "check bookings",                 (BOOK, A,    A,    _,    A)),
+    ("ConfirmWaitlistOffer",  "take waitlist offers",           (BOOK, A,    A,    _,    A)),
+    ("DeclineWaitlistOffer",  "decline waitlist offers",        (BOOK, A,    A,    _,    A)),
+    ("RequestHandoff",        "ask to talk to our team",        (MINE, _,    _,    _,    _)),
+    ("CheckTripStatus",       "check trips",                    (_,    A,    A,    OFFER, A)),
+    ("AcceptAssignment",      "accept trip assignments",        (_,    _,    _,    A,    _)),
+    ("DeclineAssignment",     "decline trip assignments",       (_,    _,    _,    A,    _)),
+    ("CheckIn",               "check in on trips",              (_,    _,    _,    CREW, _)),
+    ("CheckOut",              "check out of trips",             (_,    _,    _,    CREW, _)),
+    ("PostTripUpdate",        "post trip updates",              (_,    _,    A,    CREW, A)),
+    ("ReportIncident",        "report incidents",               (_,    _,    A,    CREW, A)),
+    ("ResolveIncident",       "resolve incidents",              (_,    _,    A,    CREW, A)),
+    ("SendQuote",             "send quotes",                    (_,    A,    _,    _,    A)),
+    ("ConvertLead",           "convert leads into bookings",    (_,    A,    _,    _,    A)),
+    ("SendPaymentLink",       "send payment links",             (_,    A,    _,    _,    A)),
+    ("AssignStaff",           "assign staff to trips",          (_,    _,    A,    _,    A)),
+    ("UpdateIncident",        "update incidents",               (_,    _,    A,    _,    A)),
+    ("Broadcast",             "broadcast to a departure",       (_,    _,    A,    _,    A)),
+    ("CloseDeparture",        "close departures",               (_,    _,    A,    _,    A)),
+    ("DeleteLead",            "delete leads",                   (_,    A,    _,    _,    A)),
 )
 # fmt: on
 
@@ -142,6 +148,7 @@ class ObjectFacts:
 
     reference: str | None = None  # how the object is named in a refusal
     customer_phone: str | None = None  # a lead's or a booking's customer
+    kind: str | None = None  # "LEAD" or "BOOKING": which rule an "own lead or booking" is
     crew: Mapping[str, str] = field(default_factory=dict)  # staff user_id -> assignment state
 
 
@@ -163,6 +170,8 @@ def scope_of(command: str, role: Role) -> Scope:
 def check_object(command: str, actor: Actor, facts: ObjectFacts) -> Refusal | None:
     """None when ``actor`` may act on the object ``facts`` describe; otherwise why not."""
     scope = scope_of(command, actor.role)
+    if scope is Scope.OWN_LEAD_OR_BOOKING:
+        scope = Scope.OWN_BOOKING if facts.kind == "BOOKING" else Scope.OWN_LEAD
     named = f" {facts.reference}" if facts.reference else ""
     if scope is Scope.OWN_LEAD and not same_phone(facts.customer_phone, actor.phone):
         return Refusal(NOT_YOUR_LEAD, f"Sorry, the enquiry{named} isn't one of yours.")

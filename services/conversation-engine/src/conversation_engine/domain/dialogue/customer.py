@@ -17,8 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
-from conversation_engine.domain.context import quote_answered, resting_state
+from conversation_engine.domain.context import (
+    quote_answered,
+    resting_state,
+    waitlist_offer_closed,
+)
 from conversation_engine.domain.dialogue import enquiry, replies
 from conversation_engine.domain.dialogue.model import Ask, Outcome, Turn, move, stay
 from conversation_engine.domain.dialogue.states import (
@@ -28,6 +33,7 @@ from conversation_engine.domain.dialogue.states import (
     MENU,
     QUOTE_CHANGE,
     QUOTE_OFFERED,
+    WAITLIST_OFFERED,
 )
 from conversation_engine.domain.understanding.fuzzy import normalised
 from conversation_engine.domain.understanding.intents import (
@@ -42,17 +48,22 @@ from conversation_engine.domain.understanding.references import booking_referenc
 Rule = Callable[[Turn], Outcome | None]
 
 WAITLIST_WORDS = ("join waitlist", "join the waitlist", "waitlist", "wait list", "waiting list")
+TEAM = MenuOption(
+    "team", 3, ("talk to our team", "talk to your team", "team", "human", "agent", "call me")
+)
 MAIN_MENU = (
     MenuOption("plan", 1, ("plan a trip", "plan", "new trip", "enquiry", "book a trip")),
     MenuOption("booking", 2, ("my booking", "booking", "booking status", "status")),
-    MenuOption(
-        "team", 3, ("talk to our team", "talk to your team", "team", "human", "agent", "call me")
-    ),
+    TEAM,
 )
 QUOTE_MENU = (
     MenuOption("accept", 1, ("hold the spots", "hold my spots", "accept", "accept the quote")),
     MenuOption("change", 2, ("change something", "change", "something else")),
     MenuOption("waitlist", 3, WAITLIST_WORDS),
+)
+WAITLIST_OFFER_MENU = (
+    MenuOption("take", 1, ("take them", "take the seats", "take it", "accept", "book them")),
+    MenuOption("decline", 2, ("decline", "let them go", "release them", "no thanks")),
 )
 # Not on any numbered menu: -1 is never typed as a choice.
 _WAITLIST = (MenuOption("waitlist", -1, WAITLIST_WORDS),)
@@ -105,6 +116,9 @@ def new_enquiry(turn: Turn) -> Outcome | None:
         "tour_code"
     ):
         return None  # about the quote being discussed: the state's rules decide
+    offer = turn.data.get("waitlist_offer") or {}
+    if turn.state == WAITLIST_OFFERED and turn.enquiry.tour_code == offer.get("tour_code"):
+        return None  # "yes, the Everest seats": about the seats offered
     return enquiry.start(turn)
 
 
@@ -156,6 +170,35 @@ def my_booking(turn: Turn) -> Outcome:
     return stay_asking(turn, Ask("CheckBookingStatus", {"reference": reference}))
 
 
+def talk_to_team(turn: Turn) -> Outcome:
+    """A person is asked for, about what the customer deals with: that lead's sales rep is
+    told (the sales team when there is none). Their words go along when they said more than
+    the menu choice."""
+    args: dict[str, Any] = _dealt_with(turn)
+    if not _bare_choice(turn.text, TEAM):
+        args["text"] = turn.text.strip()
+    return stay_asking(turn, Ask("RequestHandoff", args))
+
+
+def _dealt_with(turn: Turn) -> dict[str, Any]:
+    """The bound lead or booking, else the booking or enquiry known, as command args."""
+    bound = turn.context.bound
+    if bound is not None and bound.type in ("BOOKING", "LEAD"):
+        return {f"{bound.type.lower()}_id": bound.id}
+    for fact, key in (("booking", "booking_id"), ("lead", "lead_id"), ("quote", "lead_id")):
+        if found := (turn.data.get(fact) or {}).get(key):
+            return {key: found}
+    return {}
+
+
+def _bare_choice(text: str, option: MenuOption) -> bool:
+    """Whether ``text`` only picks ``option`` ("3", "talk to our team") and says no more."""
+    said = normalised(text)
+    return said in {normalised(words) for words in option.words} or (
+        menu_choice(text, (MenuOption(option.key, option.number, ()),)) == option.key
+    )
+
+
 def stay_asking(turn: Turn, command: Ask) -> Outcome:
     return Outcome(turn.context, command=command)
 
@@ -170,7 +213,7 @@ def main_menu(turn: Turn) -> Outcome | None:
     if choice == "booking":
         return my_booking(turn)
     if choice == "team":
-        return stay(turn, replies.team(turn))
+        return talk_to_team(turn)
     return None
 
 
@@ -218,6 +261,21 @@ def change_noted(turn: Turn) -> Outcome:
     )
 
 
+def waitlist_offer_answer(turn: Turn) -> Outcome | None:
+    choice = menu_choice(turn.text, WAITLIST_OFFER_MENU) or {"yes": "take", "no": "decline"}.get(
+        yes_no(turn.text) or ""
+    )
+    if choice is None:
+        return None
+    offer = turn.data.get("waitlist_offer") or {}
+    answered = waitlist_offer_closed(turn.context, offer)
+    context = replace(answered, state=resting_state(answered.role, answered.data))
+    name = "ConfirmWaitlistOffer" if choice == "take" else "DeclineWaitlistOffer"
+    args = {"entry_id": offer.get("entry_id"), "booking_id": offer.get("booking_id")}
+    # booking.held (or booking.cancelled) tells them: the core's event is the reply.
+    return Outcome(context, command=Ask(name, args))
+
+
 def not_understood(turn: Turn) -> Outcome:
     # The first message after a long pause is greeted back rather than apologised for.
     return stay(turn, replies.help_for(turn, sorry=not turn.resumed))
@@ -236,4 +294,5 @@ TABLES: dict[str, StateTable] = {
     QUOTE_CHANGE: StateTable((accepted_after_all,), change_noted),
     BOOKING_REF: StateTable((booking_reference_given, main_menu), booking_reference_unclear),
     BOOKING: StateTable((main_menu,), not_understood),
+    WAITLIST_OFFERED: StateTable((waitlist_offer_answer,), not_understood),
 }

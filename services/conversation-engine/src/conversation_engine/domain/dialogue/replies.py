@@ -18,6 +18,7 @@ from conversation_engine.domain.dialogue.states import (
     MENU,
     QUOTE_CHANGE,
     QUOTE_OFFERED,
+    WAITLIST_OFFERED,
 )
 
 MENU_REPLY = "dialogue.menu"
@@ -29,7 +30,7 @@ QUOTE_CHANGE_ASK = "dialogue.quote_change"
 QUOTE_CHANGE_NOTED = "dialogue.quote_change_noted"
 ASK_BOOKING_REFERENCE = "dialogue.ask_booking_reference"
 BOOKING_HELP = "dialogue.help.booking"
-TEAM = "dialogue.team"
+WAITLIST_OFFER_HELP = "dialogue.help.waitlist_offered"
 THANKS = "dialogue.thanks"
 RECEIVED = "dialogue.received"
 UNSUPPORTED = "dialogue.unsupported"
@@ -53,7 +54,7 @@ TEMPLATES = frozenset(
         QUOTE_CHANGE_NOTED,
         ASK_BOOKING_REFERENCE,
         BOOKING_HELP,
-        TEAM,
+        WAITLIST_OFFER_HELP,
         THANKS,
         RECEIVED,
         UNSUPPORTED,
@@ -148,8 +149,18 @@ def booking_help(turn: Turn, *, sorry: bool = False) -> Say:
     )
 
 
-def team(turn: Turn) -> Say:
-    return Say(TEAM, {"name_part": name_part(turn)})
+def waitlist_offer_help(turn: Turn, *, sorry: bool = False) -> Say:
+    offer = turn.data.get("waitlist_offer") or {}
+    return Say(
+        WAITLIST_OFFER_HELP,
+        {
+            **_base(turn, sorry=sorry),
+            "booking_reference": offer.get("reference"),
+            "tour_name": offer.get("tour_name"),
+            "start_date": offer.get("start_date"),
+            "pax": offer.get("pax"),
+        },
+    )
 
 
 def thanks(turn: Turn) -> Say:
@@ -199,6 +210,8 @@ def help_for(turn: Turn, *, sorry: bool = False) -> Say:
         return ask_booking_reference(turn, sorry=sorry)
     if state == BOOKING:
         return booking_help(turn, sorry=sorry)
+    if state == WAITLIST_OFFERED:
+        return waitlist_offer_help(turn, sorry=sorry)
     if state == MENU:
         return menu(turn, sorry=sorry)
     return staff_help(turn, sorry=sorry)

@@ -12,9 +12,18 @@ QUOTE_OFFERED = "quote_offered"  # a quote waits for YES (hold the spots) or wha
 QUOTE_CHANGE = "quote_change"  # asked what to change in the quote
 BOOKING_REF = "booking_ref"  # asked for a booking reference
 BOOKING = "booking"  # they have a booking: "my booking" tells its status
+WAITLIST_OFFERED = "waitlist_offered"  # seats offered from the waitlist: YES takes them, NO not
 STAFF = "staff"  # staff: commands only
 
-CUSTOMER_STATES = (MENU, ENQUIRY, QUOTE_OFFERED, QUOTE_CHANGE, BOOKING_REF, BOOKING)
+CUSTOMER_STATES = (
+    MENU,
+    ENQUIRY,
+    QUOTE_OFFERED,
+    QUOTE_CHANGE,
+    BOOKING_REF,
+    BOOKING,
+    WAITLIST_OFFERED,
+)
 ALL_STATES = (*CUSTOMER_STATES, STAFF)
 # States where nothing is being asked: an event may move the dialogue from one to another.
-RESTING = frozenset({MENU, QUOTE_OFFERED, BOOKING, STAFF})
+RESTING = frozenset({MENU, QUOTE_OFFERED, BOOKING, WAITLIST_OFFERED, STAFF})

@@ -6,6 +6,14 @@ The reply rule: the actor of a command asked from a conversation gets exactly on
 or ``command_refused`` from ``command.rejected``. A command with no conversation (the web
 API) gets no WhatsApp reply, and CreateLead none either: ``lead.created`` acknowledges the
 customer. Everyone else hears of it through the domain events.
+
+A customer answering seats offered from the waitlist gets no ``done.`` reply either: the
+core's event is their one reply and says more (``booking.held``: until when, the total and
+the deposit; ``booking.cancelled`` for an offer declined). Staff answering for them get
+``done.ConfirmWaitlistOffer`` / ``done.DeclineWaitlistOffer``. A customer asking for a
+person (``RequestHandoff``) changes nothing in the core, so no event tells anyone: its
+``command.succeeded`` also tells the lead's sales rep, or every sales person when the
+customer has none.
 """
 
 from __future__ import annotations
@@ -17,12 +25,14 @@ from waops_contracts.events import CommandRejected, CommandSucceeded, Conversati
 
 from notifier.domain import formatting as fmt
 from notifier.domain.formatting import Style
-from notifier.domain.notices import Notice, Person, Recipient, StaffMember, uses
+from notifier.domain.notices import SALES, Notice, Office, Person, Recipient, StaffMember, uses
 
 REFUSED = uses("command_refused")
 DONE_OTHER = uses("done.default")  # a command with a conversation but no reply text of its own
 QUOTE_ACCEPTED = uses("quote.accepted")  # the sales rep, when their customer says YES
+HANDOFF = uses("handoff.requested")  # the sales rep (or team), when a customer asks for a person
 ACKNOWLEDGED_BY_EVENT = frozenset({"CreateLead"})
+TOLD_BY_EVENT_WHEN_CUSTOMER = frozenset({"ConfirmWaitlistOffer", "DeclineWaitlistOffer"})
 
 Result = Mapping[str, Any]
 
@@ -43,6 +53,22 @@ def _join_waitlist(r: Result, _: Style) -> dict[str, Any]:
     return {
         **_given(r, "booking_reference", "position", "tour_name"),
         "start_date": fmt.day(r.get("start_date")),
+    }
+
+
+def _waitlist_offer(r: Result, style: Style) -> dict[str, Any]:
+    return {
+        **_given(r, "booking_reference", "tour_name"),
+        "start_date": fmt.day(r.get("start_date")),
+        "hold_expires": fmt.moment(r.get("hold_expires_at"), style.timezone),
+    }
+
+
+def _handoff(r: Result, _: Style) -> dict[str, Any]:
+    return {
+        **_given(r, "reference", "tour_name", "rep_name"),
+        "no_rep_name": not r.get("rep_name"),
+        "text": str(r.get("text") or "").strip(),
     }
 
 
@@ -101,6 +127,9 @@ def _report_incident(r: Result, style: Style) -> dict[str, Any]:
 DONE: dict[str, Callable[[Result, Style], dict[str, Any]]] = {
     "AcceptQuote": _accept_quote,
     "JoinWaitlist": _join_waitlist,
+    "ConfirmWaitlistOffer": _waitlist_offer,
+    "DeclineWaitlistOffer": _waitlist_offer,
+    "RequestHandoff": _handoff,
     "CheckBookingStatus": _booking_status,
     "CheckTripStatus": _trip_status,
     "AcceptAssignment": _assignment,
@@ -134,23 +163,26 @@ def _seats_held_instead(done: CommandSucceeded) -> bool:
 
 
 def command_succeeded(done: CommandSucceeded, style: Style) -> list[Notice]:
-    """The actor's one reply; an accepted quote also goes to the lead's sales rep."""
+    """The actor's one reply; an accepted quote also goes to the lead's sales rep, and a
+    request for a person to the rep or, with none, the sales team."""
     if done.conversation_id is None or done.name in ACKNOWLEDGED_BY_EVENT:
         return []
+    customer_actor = done.actor.role == "CUSTOMER"
+    if customer_actor and done.name in TOLD_BY_EVENT_WHEN_CUSTOMER:
+        return []  # booking.held or booking.cancelled is their reply
     variables = done_variables(done, style)
     template = DONE_TEMPLATES.get(done.name, DONE_OTHER)
     if _seats_held_instead(done):
-        if done.actor.role == "CUSTOMER":
+        if customer_actor:
             return []  # booking.held tells them, with the expiry, total and deposit
         template = WAITLIST_HELD
     notices = [Notice(Person(done.actor.phone, done.actor.name), template, variables, done.object)]
-    if done.name == "AcceptQuote":
-        rep = _sales_rep(done.result)
-        if rep is not None:
-            customer = fmt.contact(done.actor.name, done.actor.phone)
-            notices.append(
-                Notice(rep, QUOTE_ACCEPTED, {**variables, "customer": customer}, done.object)
-            )
+    told = {**variables, "customer": fmt.contact(done.actor.name, done.actor.phone)}
+    rep = _sales_rep(done.result)
+    if done.name == "AcceptQuote" and rep is not None:
+        notices.append(Notice(rep, QUOTE_ACCEPTED, told, done.object))
+    if done.name == "RequestHandoff":
+        notices.append(Notice(rep or Office(SALES), HANDOFF, told, done.object))
     return notices
 
 
