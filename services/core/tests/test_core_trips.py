@@ -132,8 +132,15 @@ async def test_the_whole_life_of_a_trip(core: Any) -> None:
         status, body = await trip_action(core, ref, "progress", DRIVER, "Lakeside now")
         assert (status, body["trip"]["state"]) == (200, "IN_PROGRESS")
         await event_of(captured, T.format("in_progress"), trip_id=trip["id"], note="Lakeside now")
+        await event_of(captured, T.format("update_posted"), trip_id=trip["id"], note="Lakeside now")
         status, body = await trip_action(core, ref, "progress", DRIVER)
-        assert (status, body["error"]["code"]) == (409, "TRIP_INVALID_TRANSITION")
+        assert (status, body["error"]["code"]) == (422, "NOTE_REQUIRED")
+        status, body = await trip_action(core, ref, "progress", DRIVER, "Boating on Phewa")
+        assert (status, body["trip"]["state"]) == (200, "IN_PROGRESS")
+        later = await event_of(
+            captured, T.format("update_posted"), trip_id=trip["id"], note="Boating on Phewa"
+        )
+        assert later.data["by"]["phone"] == DRIVER
 
         status, body = await trip_action(core, ref, "close", OPS)
         assert (status, body["error"]["code"]) == (409, "TRIP_INVALID_TRANSITION")
@@ -251,6 +258,7 @@ async def test_payroll_is_filtered_by_staff_and_date(core: Any) -> None:
 ORDER = ["SCHEDULED", "STAFF_ASSIGNED", "STARTED", "IN_PROGRESS", "ENDED", "CLOSED"]
 KNOWN_REFUSALS = {
     "TRIP_INVALID_TRANSITION",
+    "NOTE_REQUIRED",
     "ASSIGNMENT_INVALID_TRANSITION",
     "NOT_ASSIGNED",
     "LEAD_GUIDE_ONLY",

@@ -428,10 +428,10 @@ def test_a_started_trip_tells_operations_and_every_traveller_who_their_guide_is(
     assert f"Your guide is Pemba Sherpa ({GUIDE})" in travellers[0][1]
 
 
-def test_a_trip_under_way_tells_operations_with_the_note() -> None:
+def test_every_update_from_the_trail_tells_operations_with_the_note() -> None:
     by = {"user_id": "u-4", "name": "Pemba Sherpa", "phone": GUIDE}
-    notice, text = one(example("waops.trip.in_progress.v1", by=by, note="Reached Namche."))
-    assert (notice.to, notice.template) == (Office(OPERATIONS, GUIDE), "trip.in_progress")
+    notice, text = one(example("waops.trip.update_posted.v1", by=by, note="Reached Namche."))
+    assert (notice.to, notice.template) == (Office(OPERATIONS, GUIDE), "trip.update_posted")
     assert f"From Pemba Sherpa ({GUIDE}): Reached Namche." in text
 
 

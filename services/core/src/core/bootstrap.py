@@ -69,6 +69,7 @@ FIELD_EVENTS = (
     trip_events.TripInProgress,
     trip_events.TripEnded,
     trip_events.TripClosed,
+    trip_events.TripUpdatePosted,
     trip_events.AssignmentOffered,
     trip_events.AssignmentAccepted,
     trip_events.AssignmentDeclined,

@@ -123,6 +123,7 @@ SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "trip.staff_assigned": _trip("has its crew"),
     "trip.started": _trip("started"),
     "trip.in_progress": _trip("in progress"),
+    "trip.update_posted": _trip("update"),
     "trip.ended": _trip("ended"),
     "trip.closed": _trip("closed"),
     "incident.reported": _incident("reported"),

@@ -82,6 +82,7 @@ from waops_contracts.events.trips import (
     TripInProgress,
     TripStaffAssigned,
     TripStarted,
+    TripUpdatePosted,
 )
 
 __all__ = [
@@ -146,6 +147,7 @@ __all__ = [
     "TripInProgress",
     "TripStaffAssigned",
     "TripStarted",
+    "TripUpdatePosted",
     "WaitlistConfirmed",
     "WaitlistJoined",
     "WaitlistOfferDeclined",

@@ -104,6 +104,21 @@ class TripInProgress(TripEvent):
 
 
 @event(
+    "waops.trip.update_posted.v1",
+    example={
+        **_TRIP,
+        "state": "IN_PROGRESS",
+        "by": _LEAD,
+        "note": "At Namche Bazaar, everyone acclimatising well.",
+        "occurred_at": "2025-10-07T12:00:00Z",
+    },
+)
+class TripUpdatePosted(TripEvent):
+    """News from the trail (a crew member's or the office's progress note): every one of
+    them, the first also moving the trip IN_PROGRESS (``trip.in_progress``)."""
+
+
+@event(
     "waops.trip.ended.v1",
     example={**_TRIP, "state": "ENDED", "by": _LEAD, "note": "All back in Lukla, no issues."},
 )

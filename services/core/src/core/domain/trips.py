@@ -2,6 +2,7 @@
 
 SCHEDULED ─accept (first accepted assignment)─> STAFF_ASSIGNED ─check_in (lead guide)─>
 STARTED ─progress (explicit, or any incident activity)─> IN_PROGRESS ─check_out─> ENDED
+(every progress note, the first or a later one, is also posted as ``trip.update_posted``)
 ─close (operations)─> CLOSED. A short trip may check out straight from STARTED.
 
 Some actions leave the state as it is but are only allowed in certain states (offering
@@ -42,6 +43,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     **{(s, ACCEPT): s for s in (STAFF_ASSIGNED, STARTED, IN_PROGRESS)},
     (STAFF_ASSIGNED, CHECK_IN): STARTED,
     (STARTED, PROGRESS): IN_PROGRESS,
+    (IN_PROGRESS, PROGRESS): IN_PROGRESS,  # later news from the trail
     (STARTED, CHECK_OUT): ENDED,
     (IN_PROGRESS, CHECK_OUT): ENDED,
     (ENDED, CLOSE): CLOSED,

@@ -171,10 +171,12 @@ async def check_in_trip(call: Call) -> dict[str, Any]:
     "/v1/trips/{trip}/progress",
     body=TripNote,
     response=TripEnvelope,
-    errors=(*_ACTOR_REFUSALS, (403, "NOT_ASSIGNED")),
+    errors=(*_ACTOR_REFUSALS, (403, "NOT_ASSIGNED"), (422, "NOTE_REQUIRED")),
 )
 async def report_trip_progress(call: Call) -> dict[str, Any]:
-    """The first news from the field after the start: IN_PROGRESS (crew or operations)."""
+    """News from the field (crew or operations): the first after the start moves the trip
+    IN_PROGRESS (trip.in_progress); each one with a note is posted (trip.update_posted). A
+    report without a note on a trip already under way is refused (NOTE_REQUIRED)."""
     trip = await trips.report_progress(call, call.path["trip"], call.body.note)
     return {"trip": await trip_view(call, trip)}
 

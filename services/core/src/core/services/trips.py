@@ -20,6 +20,7 @@ from waops_contracts.events import (
     TripInProgress,
     TripStaffAssigned,
     TripStarted,
+    TripUpdatePosted,
 )
 from waops_contracts.events.trips import TripEvent
 
@@ -32,7 +33,7 @@ from core.api import Call
 from core.domain import trips as rules
 from core.domain.assignments import ACCEPTED, LEAD_GUIDE
 from core.domain.directory import OFFICE_ROLES, ActorRequired, NotAllowed, require_office
-from core.domain.errors import NotFound
+from core.domain.errors import Invalid, NotFound
 from core.services import bookings, payroll
 
 _EVENTS: dict[str, type[TripEvent]] = {
@@ -97,8 +98,10 @@ async def announce(
     by: StaffMember | None = None,
     note: str | None = None,
     travellers: list[dict[str, Any]] | None = None,
+    event: type[TripEvent] | None = None,
 ) -> None:
-    """Publish the trip.* event for ``state`` with its crew, lead guide and travellers."""
+    """Publish the trip.* event for ``state`` (or ``event``) with its crew, lead guide and
+    travellers."""
     crew = await assignment_rows.assignments_of_trip(call.conn, trip.id)
     accepted = [a for a in crew if a.state == ACCEPTED]
     lead = next((a for a in accepted if a.role == LEAD_GUIDE), None)
@@ -108,7 +111,7 @@ async def announce(
         )
     d = trip.departure
     await call.emit(
-        _EVENTS[state](
+        (event or _EVENTS[state])(
             trip_id=trip.id,
             reference=trip.reference,
             state=state,
@@ -187,11 +190,18 @@ async def check_out(call: Call, key: str, note: str | None) -> Trip:
 
 
 async def report_progress(call: Call, key: str, note: str | None) -> Trip:
+    """The first report after the start moves the trip IN_PROGRESS; every report with a note
+    is posted (``trip.update_posted``) so operations hear each one."""
     trip = await find_trip(call, key, lock=True)
     member = await acting_staff(call)
     if member.role not in OFFICE_ROLES:
         crew_assignment(await assignment_rows.assignments_of_trip(call.conn, trip.id), member)
-    return await _move(call, trip, rules.PROGRESS, by=member, note=note)
+    if trip.state == rules.IN_PROGRESS and not note:
+        raise Invalid("NOTE_REQUIRED", "the trip is already under way: say what is new")
+    moved = await _move(call, trip, rules.PROGRESS, by=member, note=note)
+    if note:
+        await announce(call, moved, moved.state, by=member, note=note, event=TripUpdatePosted)
+    return moved
 
 
 async def close(call: Call, key: str, note: str | None) -> Trip:

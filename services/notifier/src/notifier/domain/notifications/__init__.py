@@ -25,8 +25,8 @@ from waops_contracts.events import (
     PayrollEntryCreated,
     QuoteSent,
     TripEnded,
-    TripInProgress,
     TripStarted,
+    TripUpdatePosted,
     WaitlistOffered,
 )
 
@@ -59,7 +59,7 @@ NOTIFICATIONS: dict[type[Event], tuple[Notify, ...]] = {
     AssignmentAccepted: (trips.assignment_answered,),
     AssignmentDeclined: (trips.assignment_answered,),
     TripStarted: (trips.trip_started,),
-    TripInProgress: (trips.trip_in_progress,),
+    TripUpdatePosted: (trips.trip_update_posted,),
     TripEnded: (trips.trip_ended,),
     PayrollEntryCreated: (trips.payroll_entry_created,),
     IncidentReported: (incidents.incident_reported,),

@@ -15,8 +15,8 @@ from waops_contracts.events import (
     AssignmentOffered,
     PayrollEntryCreated,
     TripEnded,
-    TripInProgress,
     TripStarted,
+    TripUpdatePosted,
 )
 from waops_contracts.events.trips import AssignmentEvent, TripEvent
 
@@ -29,7 +29,7 @@ ACCEPTED = uses("assignment.accepted")
 DECLINED = uses("assignment.declined")
 STARTED = uses("trip.started")
 STARTED_OPS = uses("trip.started_ops")
-IN_PROGRESS_OPS = uses("trip.in_progress")
+UPDATE_OPS = uses("trip.update_posted")
 ENDED = uses("trip.ended")
 ENDED_OPS = uses("trip.ended_ops")
 EARNED = uses("payroll.earned")
@@ -106,8 +106,10 @@ def trip_started(trip: TripStarted, _: Style) -> list[Notice]:
     return [_to_office(trip, STARTED_OPS, variables), *_to_travellers(trip, STARTED, variables)]
 
 
-def trip_in_progress(trip: TripInProgress, _: Style) -> list[Notice]:
-    return [_to_office(trip, IN_PROGRESS_OPS, trip_variables(trip))]
+def trip_update_posted(trip: TripUpdatePosted, _: Style) -> list[Notice]:
+    """Every note from the trail reaches operations (``trip.in_progress``, the state change
+    that comes with the first one, tells nobody: the note does)."""
+    return [_to_office(trip, UPDATE_OPS, trip_variables(trip))]
 
 
 def trip_ended(trip: TripEnded, _: Style) -> list[Notice]:

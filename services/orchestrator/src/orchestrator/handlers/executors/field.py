@@ -150,25 +150,14 @@ async def check_out(run: Run) -> Outcome:
 
 
 async def post_trip_update(run: Run) -> Outcome:
-    """News from the field. The first one after the start moves the trip IN_PROGRESS (the
-    core announces it with the text); the core records nothing for later ones, which stay on
-    the command's own record (its timeline and audit entries)."""
+    """News from the field: the core posts every one (``trip.update_posted``, which tells
+    operations) and the first after the start moves the trip IN_PROGRESS."""
     a = run.args(TripUpdateArgs)
     trip = await _guarded_trip(run, a.trip_ref)
-    announced = trip["state"] != "IN_PROGRESS"
-    if announced:
-        trip = field_of(
-            await run.post("/v1/trips/{trip}/progress", {"note": a.text}, trip=trip["id"]), "trip"
-        )
-    return Outcome(
-        ref("TRIP", trip),
-        {
-            "trip_reference": trip["reference"],
-            "state": trip["state"],
-            "text": a.text,
-            "announced": announced,
-        },
+    trip = field_of(
+        await run.post("/v1/trips/{trip}/progress", {"note": a.text}, trip=trip["id"]), "trip"
     )
+    return _trip_outcome(trip, text=a.text)
 
 
 async def report_incident(run: Run) -> Outcome:
