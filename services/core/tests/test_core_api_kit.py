@@ -85,3 +85,17 @@ async def test_a_refusal_rolls_back_and_leaves_the_key_free(
     assert await core.scalar("SELECT count(*) FROM idempotency_keys") == 0
     status, _, headers = await core.post_lead(enquiry, key="k-refused")
     assert status == 201 and "Idempotent-Replayed" not in headers
+
+
+async def test_an_empty_body_is_required_only_where_a_field_is(core: Any) -> None:
+    # Booking needs its fields: no body is BODY_REQUIRED, not a validation of nothing.
+    resp = await core.client.post("/v1/bookings", headers={"X-Waops-Tenant": "demo"})
+    assert resp.status == 400
+    assert (await resp.json())["error"]["code"] == "BODY_REQUIRED"
+    # A trip note is optional: no body reads as {} (then the trip is refused on its own).
+    resp = await core.client.post(
+        f"/v1/trips/{uuid.uuid4()}/check-in",
+        headers={"X-Waops-Tenant": "demo", "X-Waops-Actor-Id": "+9779800000004"},
+    )
+    assert resp.status == 404, await resp.text()
+    assert (await resp.json())["error"]["code"] == "TRIP_NOT_FOUND"

@@ -107,9 +107,16 @@ async def test_a_declined_offer_frees_the_dates_and_leaves_the_trip_unstaffed(co
     pemba = await staff_id(core, GUIDE)
     assignment = await offered(core, trip["id"], GUIDE, "LEAD_GUIDE")
     async with core.capture(DECLINED) as captured:
-        status, body = await answer(core, assignment, "decline", pemba)  # by staff id
+        status, body = await core.send(  # by staff id, saying why
+            "POST",
+            f"/v1/assignments/{assignment}/decline",
+            {"reason": "  Family wedding that week. "},
+            actor=pemba,
+        )
         assert (status, body["assignment"]["state"]) == (200, "DECLINED")
-        await event_of(captured, DECLINED, assignment_id=assignment)
+        assert body["assignment"]["decline_reason"] == "Family wedding that week."
+        declined = await event_of(captured, DECLINED, assignment_id=assignment)
+        assert declined.data["reason"] == "Family wedding that week."
     assert (await core.get(f"/v1/trips/{trip['id']}"))[1]["trip"]["state"] == "SCHEDULED"
     status, body = await answer(core, assignment, "accept", GUIDE)
     assert (status, body["error"]["code"]) == (409, "ASSIGNMENT_INVALID_TRANSITION")

@@ -505,3 +505,10 @@ def test_a_broadcast_reaches_each_recipient() -> None:
     assert "Namaste Asha!" in text and "Booking: EBC-2501234" in text
     assert "Flights to Lukla are delayed" in text and text.endswith("— Sita Rai")
     assert bare.startswith("Trip: *Everest Base Camp Trek*") and "Booking:" not in bare
+
+
+def test_a_decline_tells_operations_the_reason_when_one_was_given() -> None:
+    _, text = one(example("waops.assignment.declined.v1"))
+    assert "Their reason: Family wedding that week." in text
+    _, text = one(example("waops.assignment.declined.v1", reason=None))
+    assert "reason" not in text.lower()

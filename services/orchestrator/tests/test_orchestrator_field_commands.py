@@ -57,6 +57,8 @@ async def test_accept_without_a_reference_answers_the_only_pending_offer(stack: 
         second["reference"],
         "DECLINED",
     )
+    answered = await stack.core_get(f"/v1/assignments/{declined['result']['assignment_id']}")
+    assert answered["assignment"]["decline_reason"] == "family"  # the core keeps why
     # Nobody offered that trip: refused before the core is asked.
     rejected(
         await stack.ask("AcceptAssignment", DRIVER, {"trip_ref": first["reference"]}),

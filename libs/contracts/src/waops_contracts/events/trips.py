@@ -172,9 +172,12 @@ class AssignmentAccepted(AssignmentEvent):
     pass
 
 
-@event("waops.assignment.declined.v1", example={**_ASSIGNMENT, "state": "DECLINED"})
+@event(
+    "waops.assignment.declined.v1",
+    example={**_ASSIGNMENT, "state": "DECLINED", "reason": "Family wedding that week."},
+)
 class AssignmentDeclined(AssignmentEvent):
-    pass
+    reason: str | None = None  # what the staff member said, if anything
 
 
 @event(

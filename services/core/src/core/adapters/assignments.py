@@ -32,6 +32,7 @@ class Assignment:
     end_date: date
     offered_at: datetime
     answered_at: datetime | None
+    decline_reason: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -49,6 +50,7 @@ class Assignment:
             "end_date": self.end_date.isoformat(),
             "offered_at": self.offered_at.isoformat(),
             "answered_at": self.answered_at.isoformat() if self.answered_at else None,
+            "decline_reason": self.decline_reason,
         }
 
 
@@ -77,6 +79,7 @@ def _assignment(r: Any) -> Assignment:
         end_date=r.end_date,
         offered_at=r.offered_at,
         answered_at=r.answered_at,
+        decline_reason=r.decline_reason,
     )
 
 
@@ -151,10 +154,19 @@ async def live_bookings_of(conn: AsyncConnection, staff_id: str) -> list[Booked]
     return [Booked(r.reference, r.start_date, r.end_date) for r in rows]
 
 
-async def answer(conn: AsyncConnection, assignment_id: str, state: str, now: datetime) -> None:
+async def answer(
+    conn: AsyncConnection,
+    assignment_id: str,
+    state: str,
+    now: datetime,
+    decline_reason: str | None = None,
+) -> None:
     await conn.execute(
-        text("UPDATE trip_assignments SET state = :s, answered_at = :now WHERE id = :i"),
-        {"i": assignment_id, "s": state, "now": now},
+        text(
+            "UPDATE trip_assignments SET state = :s, answered_at = :now, decline_reason = :r"
+            " WHERE id = :i"
+        ),
+        {"i": assignment_id, "s": state, "now": now, "r": decline_reason},
     )
 
 

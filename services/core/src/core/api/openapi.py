@@ -21,6 +21,7 @@ from core.api.operations import (
     IDEMPOTENCY_HEADER,
     Operation,
     Routes,
+    body_required,
 )
 
 REF = "#/components/schemas/{model}"
@@ -129,7 +130,7 @@ def _operation(
     }
     if op.body is not None:
         spec["requestBody"] = {
-            "required": True,
+            "required": body_required(op.body),
             "content": {"application/json": {"schema": schemas[(op.body, "validation")]}},
         }
     return spec

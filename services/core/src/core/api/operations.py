@@ -159,12 +159,21 @@ def _validation_error(code: str, message: str, exc: ValidationError) -> ApiError
     return ApiError(400, code, message, errors=json.loads(json.dumps(errors, default=str)))
 
 
+def body_required(model: type[BaseModel]) -> bool:
+    """A body model with a required field needs a body; one of optional fields only (a note,
+    a reason) takes an empty request as ``{}``."""
+    return any(field.is_required() for field in model.model_fields.values())
+
+
 async def _body(request: web.Request, op: Operation) -> tuple[Any, bytes]:
     if op.body is None:
         return None, b""
     raw = await request.read()
     if not raw.strip():
-        raise ApiError(400, "BODY_REQUIRED", "this operation needs a JSON body")
+        if not body_required(op.body):
+            raw = b"{}"  # every field is optional: no body says nothing
+        else:
+            raise ApiError(400, "BODY_REQUIRED", "this operation needs a JSON body")
     try:
         payload = json.loads(raw)
     except (ValueError, UnicodeDecodeError):

@@ -122,11 +122,22 @@ async def accept_assignment(call: Call) -> dict[str, Any]:
     return {"assignment": (await assignments.accept(call, call.path["assignment_id"])).as_json()}
 
 
+class DeclineRequest(BaseModel):
+    """``{}`` when no reason is given."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+
+
 @routes.post(
     "/v1/assignments/{assignment_id}/decline",
+    body=DeclineRequest,
     response=AssignmentEnvelope,
     errors=_ANSWER_REFUSALS,
 )
 async def decline_assignment(call: Call) -> dict[str, Any]:
-    """The staff member offered declines: DECLINED (their dates are free again)."""
-    return {"assignment": (await assignments.decline(call, call.path["assignment_id"])).as_json()}
+    """The staff member offered declines, optionally saying why: DECLINED (their dates are
+    free again; operations read the reason on assignment.declined)."""
+    reason = call.body.reason or None
+    declined = await assignments.decline(call, call.path["assignment_id"], reason)
+    return {"assignment": declined.as_json()}

@@ -59,6 +59,7 @@ class AssignmentView(BaseModel):
     end_date: str
     offered_at: str
     answered_at: str | None
+    decline_reason: str | None = None
 
 
 class TripView(BaseModel):

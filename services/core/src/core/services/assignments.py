@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from waops_contracts.events import (
     AssignmentAccepted,
@@ -30,7 +31,9 @@ from core.domain.errors import Invalid, NotFound, RuleViolation
 from core.services.trips import acting_staff, find_trip, note_activity
 
 
-async def _announce(call: Call, kind: type[AssignmentEvent], a: Assignment, trip: Trip) -> None:
+async def _announce(
+    call: Call, kind: type[AssignmentEvent], a: Assignment, trip: Trip, **extra: Any
+) -> None:
     await call.emit(
         kind(
             assignment_id=a.id,
@@ -47,6 +50,7 @@ async def _announce(call: Call, kind: type[AssignmentEvent], a: Assignment, trip
             role=a.role,
             compensation_amount=str(a.compensation_amount),
             currency=a.currency,
+            **extra,
         ),
         subject=f"ASSIGNMENT/{a.id}",
         partition_key=f"TRIP/{trip.id}",
@@ -99,7 +103,9 @@ async def find_assignment(call: Call, assignment_id: str) -> Assignment:
     return found
 
 
-async def _answer(call: Call, assignment_id: str, action: str) -> Assignment:
+async def _answer(
+    call: Call, assignment_id: str, action: str, reason: str | None = None
+) -> Assignment:
     first = await find_assignment(call, assignment_id)
     trip = await find_trip(call, first.trip_id, lock=True)  # serialises answers on the trip
     a = await find_assignment(call, assignment_id)
@@ -116,13 +122,13 @@ async def _answer(call: Call, assignment_id: str, action: str) -> Assignment:
         if not member.active:
             raise NotAllowed("STAFF_INACTIVE", f"{member.name} is no longer active")
         trip_rules.next_state(trip.state, trip_rules.ACCEPT)  # not on an ended trip
-    await rows.answer(call.conn, a.id, state, call.now)
+    await rows.answer(call.conn, a.id, state, call.now, reason)
     answered = await find_assignment(call, a.id)
     if action == rules.ACCEPT:
         await _announce(call, AssignmentAccepted, answered, trip)
         await note_activity(call, trip, trip_rules.ACCEPT, by=member)
     else:
-        await _announce(call, AssignmentDeclined, answered, trip)
+        await _announce(call, AssignmentDeclined, answered, trip, reason=reason)
     return answered
 
 
@@ -130,5 +136,5 @@ async def accept(call: Call, assignment_id: str) -> Assignment:
     return await _answer(call, assignment_id, rules.ACCEPT)
 
 
-async def decline(call: Call, assignment_id: str) -> Assignment:
-    return await _answer(call, assignment_id, rules.DECLINE)
+async def decline(call: Call, assignment_id: str, reason: str | None = None) -> Assignment:
+    return await _answer(call, assignment_id, rules.DECLINE, reason)

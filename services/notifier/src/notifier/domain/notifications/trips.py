@@ -59,7 +59,10 @@ def assignment_answered(answer: AssignmentAccepted | AssignmentDeclined, _: Styl
     template = ACCEPTED if isinstance(answer, AssignmentAccepted) else DECLINED
     about = ref("TRIP", answer.trip_id, answer.trip_reference)
     office = Office(except_phone=answer.staff.phone)
-    return [Notice(office, template, assignment_variables(answer), about)]
+    variables = assignment_variables(answer)
+    if isinstance(answer, AssignmentDeclined):
+        variables["reason"] = answer.reason or ""  # no reason: its line is left out
+    return [Notice(office, template, variables, about)]
 
 
 def trip_variables(trip: TripEvent) -> dict[str, Any]:

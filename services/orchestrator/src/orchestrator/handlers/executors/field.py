@@ -87,6 +87,7 @@ async def _offer_to_answer(run: Run, trip_ref: str | None, user_id: str, verb: s
 
 
 async def _answer_offer(run: Run, action: str, verb: str) -> Outcome:
+    """ACCEPT or DECLINE (with its reason, if given) of the offer the staff member means."""
     a = run.args(AnswerArgs)
     user_id = run.actor.user_id
     if not user_id:
@@ -95,7 +96,11 @@ async def _answer_offer(run: Run, action: str, verb: str) -> Outcome:
         "assignment", lambda: _offer_to_answer(run, a.trip_ref, user_id, verb)
     )
     assignment = field_of(
-        await run.post(f"/v1/assignments/{{assignment}}/{action}", {}, assignment=assignment_id),
+        await run.post(
+            f"/v1/assignments/{{assignment}}/{action}",
+            {"reason": a.reason} if action == "decline" else {},
+            assignment=assignment_id,
+        ),
         "assignment",
     )
     trip = await _trip(run, assignment["trip_id"])
@@ -118,7 +123,6 @@ async def accept_assignment(run: Run) -> Outcome:
 
 
 async def decline_assignment(run: Run) -> Outcome:
-    # The core takes no reason with a decline: it stays in the command's args (audited).
     return await _answer_offer(run, "decline", "DECLINE")
 
 
