@@ -247,7 +247,12 @@ async def test_core_refusals_pass_on_with_their_code(stack: Stack) -> None:
     departure = await stack.departure("PKR")
     status, closed, _ = await stack.back_office(f"/v1/departures/{departure['id']}/close", {})
     assert status == 200, closed
-    assert closed["result"]["status"] == "CLOSED" and closed["object"] is None
+    assert closed["result"]["status"] == "CLOSED"
+    assert closed["object"] == {
+        "type": "DEPARTURE",
+        "id": departure["id"],
+        "reference": f"PKR {departure['start_date']}",
+    }
     status, again, _ = await stack.back_office(f"/v1/departures/{departure['id']}/close", {})
     assert (status, again["error"]["code"]) == (409, "DEPARTURE_INVALID_TRANSITION")
     lead = await stack.lead(a_customer())

@@ -23,7 +23,9 @@ class Actor(BaseModel):
 
 class ObjectRef(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
-    type: Literal["LEAD", "BOOKING", "TRIP", "PAYMENT", "INCIDENT", "CONVERSATION"]
+    type: Literal[
+        "LEAD", "BOOKING", "TRIP", "PAYMENT", "INCIDENT", "CONVERSATION", "DEPARTURE", "ASSIGNMENT"
+    ]
     id: str
     reference: str | None = None
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from waops_contracts import stable_event_id
-from waops_contracts.events import BroadcastRequested
+from waops_contracts.events import BroadcastRequested, ObjectRef
 
 from orchestrator.domain.broadcast import broadcast_recipients
 from orchestrator.domain.commands import (
@@ -94,7 +96,7 @@ async def broadcast(run: Run) -> Outcome:
         event_id=stable_event_id("broadcast.requested", run.command_id),
     )
     return Outcome(
-        None,  # commands name leads, bookings, trips...: a departure is not among them
+        departure_ref(departure),
         {
             "broadcast_id": run.command_id,
             "departure_id": departure["id"],
@@ -106,6 +108,12 @@ async def broadcast(run: Run) -> Outcome:
     )
 
 
+def departure_ref(departure: dict[str, Any]) -> ObjectRef:
+    """A departure named by its tour and start date (``EBC 2025-03-10``)."""
+    reference = f"{departure['tour_code']} {departure['start_date']}"
+    return ObjectRef(type="DEPARTURE", id=str(departure["id"]), reference=reference)
+
+
 async def close_departure(run: Run) -> Outcome:
     a = run.args(DepartureArgs)
     departure = field_of(
@@ -113,7 +121,7 @@ async def close_departure(run: Run) -> Outcome:
         "departure",
     )
     return Outcome(
-        None,
+        departure_ref(departure),
         {
             "departure_id": departure["id"],
             "tour_code": departure["tour_code"],
