@@ -126,9 +126,13 @@ async def test_enquiry_to_trip_completion(start_system: StartSystem) -> None:
         system, f"/v1/bookings/{converted['object']['id']}", "booking", "PAYMENT_PENDING"
     )
     assert booking["hold"] and booking["hold"]["expires_at"], booking
-    held = await parties.receives(customer, booking["reference"], what="the booking held")
+    held, link_message = await parties.receives_each(
+        customer,
+        (booking["reference"], "held until"),
+        (booking["reference"], "/_sandbox/pay/"),
+        what="the booking held and its payment link",
+    )
     assert booking["pax"] == 3
-    link_message = await parties.receives(customer, "/_sandbox/pay/", what="the payment link")
     await state_of(system, f"/v1/leads/{lead_id}", "lead", "WON")
     for fact in ("deposit", "total"):
         assert fact in (held + link_message).lower(), (held, link_message)
@@ -188,7 +192,7 @@ async def test_enquiry_to_trip_completion(start_system: StartSystem) -> None:
     # 9. CHECKOUT: trip ENDED, a payroll entry, the guide thanked, the customer asked for feedback.
     await system.phone_says(GUIDE, f"CHECKOUT {trip_ref.group(0)} All safe back in Lukla")
     await state_of(system, f"/v1/trips/{trip['id']}", "trip", "ENDED")
-    await parties.receives(GUIDE, "thank", what="the guide thanked")
+    await parties.receives(GUIDE, "checked out", "thank you", what="the guide thanked")
     await parties.receives(customer, "feedback", what="the customer asked for feedback")
     status, payroll = await system.get_json("core", f"/v1/payroll?staff={guide['id']}")
     assert status == 200 and [e["amount"] for e in payroll["items"]] == ["450.00"], payroll

@@ -49,7 +49,9 @@ async def test_a_waitlisted_customer_takes_the_freed_seats_by_answering_yes(
         return now if now["state"] == "HELD" else None
 
     booking = await eventually(held, timeout=30, what="Tom's booking HELD")
-    await parties.receives(TOM, booking["reference"], what="Tom told the seats are his")
+    await parties.receives(
+        TOM, booking["reference"], "held until", what="Tom told the seats are his"
+    )
     confirmed = await system.audited(TOM, "SUCCEEDED")
     assert [e["command_name"] for e in confirmed] == ["ConfirmWaitlistOffer"]
 
@@ -71,8 +73,12 @@ async def test_talk_to_our_team_reaches_the_customers_sales_rep(
     await system.phone_says(customer, "menu")
     await parties.receives(customer, "3", what="the menu")
     await system.phone_says(customer, "3")
-    told = await parties.receives(rep["phone"], customer, what="the rep asked to get in touch")
+    told = await parties.receives(
+        rep["phone"], customer, "asked to talk", what="the rep asked to get in touch"
+    )
     assert body["lead"]["reference"] in told, told
-    await parties.receives(customer, rep["name"], what="the customer told who will call")
+    await parties.receives(
+        customer, rep["name"], "get back to you", what="the customer told who will call"
+    )
     handoffs = await system.audited(customer, "SUCCEEDED", 2)
     assert [e["command_name"] for e in handoffs] == ["CreateLead", "RequestHandoff"]

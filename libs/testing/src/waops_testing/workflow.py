@@ -39,6 +39,36 @@ class Parties:
         self.seen[phone] = index + 1
         return text
 
+    async def receives_each(
+        self, phone: str, *wanted: tuple[str, ...], what: str = ""
+    ) -> list[str]:
+        """One message per fragment set in ``wanted``, in whatever order they arrive (two
+        notifications of independent events are not ordered), all after those seen before."""
+
+        async def found() -> list[tuple[int, str]] | None:
+            sent = await self.system.sent_to(phone)
+            taken: list[tuple[int, str]] = []
+            for fragments in wanted:
+                match = next(
+                    (
+                        (i, reply_text(sent[i]))
+                        for i in range(self.seen.get(phone, 0), len(sent))
+                        if i not in {t[0] for t in taken}
+                        and all(f.lower() in reply_text(sent[i]).lower() for f in fragments)
+                    ),
+                    None,
+                )
+                if match is None:
+                    return None
+                taken.append(match)
+            return taken
+
+        taken = await eventually(
+            found, timeout=45, what=what or f"messages to {phone} with {wanted}"
+        )
+        self.seen[phone] = max(i for i, _ in taken) + 1
+        return [text for _, text in taken]
+
     async def all_text(self, phone: str) -> list[str]:
         return [reply_text(m) for m in await self.system.sent_to(phone)]
 
