@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -412,3 +413,119 @@ async def test_status_callbacks_reach_the_adapter_in_each_provider_format(
                 (message_id, "read"),
             ]
             assert statuses[0]["recipient_id"] == TO
+
+
+# ------------------------------------------------------------- customer-service window
+
+
+async def enforce(sandbox: Any, **extra: Any) -> None:
+    resp = await sandbox.post("/_sandbox/window", json={"enforce": True, **extra})
+    assert resp.status == 200 and (await resp.json())["enforce"] is True
+
+
+async def test_the_window_is_not_enforced_unless_asked(sandbox: Any) -> None:
+    assert (await (await sandbox.get("/_sandbox/window")).json())["enforce"] is False
+    resp = await sandbox.post(GRAPH, json=cloud(KINDS["text"]), headers=GRAPH_AUTH)
+    assert resp.status == 200
+
+
+@pytest.mark.parametrize(("path", "auth"), [(GRAPH, GRAPH_AUTH), ("/messages", D360_AUTH)])
+async def test_cloud_apis_refuse_free_form_outside_the_window_with_131047(
+    sandbox: Any, path: str, auth: dict[str, str]
+) -> None:
+    await enforce(sandbox)
+    for kind in ("text", "image_link", "buttons", "list"):
+        resp = await sandbox.post(path, json=cloud(KINDS[kind]), headers=auth)
+        assert resp.status == 400
+        error = (await resp.json())["error"]
+        assert (error["code"], error["message"]) == (131047, "(#131047) Re-engagement message")
+        assert "24 hours" in error["error_data"]["details"] and error["fbtrace_id"]
+    template = await sandbox.post(path, json=cloud(KINDS["template"]), headers=auth)
+    assert template.status == 200  # a template goes anywhere
+    read = {"messaging_product": "whatsapp", "status": "read", "message_id": "wamid.IN1"}
+    assert (await sandbox.post(path, json=read, headers=auth)).status == 200
+    assert [r["type"] for r in await sent(sandbox)] == ["template", "read"]
+    refused = (await (await sandbox.get("/_sandbox/window")).json())["refused"]
+    assert [r["type"] for r in refused] == ["text", "image", "interactive", "interactive"]
+
+
+async def test_twilio_refuses_free_form_outside_the_window_with_63016(sandbox: Any) -> None:
+    await enforce(sandbox)
+    text = await sandbox.post(TWILIO, data=form(Body="Namaste"), headers=TWILIO_AUTH)
+    assert text.status == 400
+    error = await text.json()
+    assert error["code"] == 63016 and error["status"] == 400
+    assert "outside the allowed window" in error["message"]
+    assert error["more_info"] == "https://www.twilio.com/docs/errors/63016"
+    content = await sandbox.post(
+        TWILIO,
+        data=form(ContentSid="HX" + "a" * 32, ContentVariables='{"1": "Namaste"}'),
+        headers=TWILIO_AUTH,
+    )
+    assert content.status == 201
+    [record] = await sent(sandbox)
+    assert record["content_variables"] == {"1": "Namaste"}
+
+
+@pytest.mark.parametrize("provider", ["meta", "360dialog", "twilio"])
+async def test_a_message_from_the_phone_opens_the_window_for_24_hours(
+    sandbox: Any, provider: str
+) -> None:
+    await enforce(sandbox)
+    stale = int((datetime.now(UTC) - timedelta(hours=25)).timestamp())
+    wrote = await sandbox.post(
+        "/_sandbox/phone/send",
+        json={"from": f"+{TO}", "text": "hi", "provider": provider, "timestamp": stale},
+    )
+    assert wrote.status == 200, await wrote.text()
+    graph = await sandbox.post(GRAPH, json=cloud(KINDS["text"]), headers=GRAPH_AUTH)
+    assert (await graph.json())["error"]["code"] == 131047  # 25 hours ago: closed
+    await sandbox.post(
+        "/_sandbox/phone/send", json={"from": f"+{TO}", "text": "hi again", "provider": provider}
+    )
+    assert (await sandbox.post(GRAPH, json=cloud(KINDS["text"]), headers=GRAPH_AUTH)).status == 200
+    d360 = await sandbox.post("/messages", json=cloud(KINDS["buttons"]), headers=D360_AUTH)
+    assert d360.status == 200
+    twilio = await sandbox.post(TWILIO, data=form(Body="Namaste"), headers=TWILIO_AUTH)
+    assert twilio.status == 201
+    # An older message arriving later does not close it again; another phone's stays shut.
+    await sandbox.post(
+        "/_sandbox/phone/send",
+        json={"from": f"+{TO}", "text": "late", "provider": provider, "timestamp": stale},
+    )
+    assert (await sandbox.post(GRAPH, json=cloud(KINDS["text"]), headers=GRAPH_AUTH)).status == 200
+    other = await sandbox.post(
+        GRAPH, json={**cloud(KINDS["text"]), "to": "9779800000009"}, headers=GRAPH_AUTH
+    )
+    assert (await other.json())["error"]["code"] == 131047
+    state = await (await sandbox.get("/_sandbox/window")).json()
+    assert list(state["last_inbound"]) == [TO]
+
+
+async def test_the_window_length_can_be_set_and_turned_off(sandbox: Any) -> None:
+    await sandbox.post("/_sandbox/phone/send", json={"from": f"+{TO}", "text": "hi"})
+    await enforce(sandbox, hours=0.0001)  # under half a second
+
+    async def closed() -> bool:
+        resp = await sandbox.post(GRAPH, json=cloud(KINDS["text"]), headers=GRAPH_AUTH)
+        return resp.status == 400
+
+    await eventually(closed, what="the short window to close")
+    await sandbox.post("/_sandbox/window", json={"enforce": False})
+    assert (await sandbox.post(GRAPH, json=cloud(KINDS["text"]), headers=GRAPH_AUTH)).status == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"enforce": "yes"}, {"enforce": True, "hours": 0}, {"enforce": True, "hours": "x"}, []],
+)
+async def test_window_settings_are_checked(sandbox: Any, body: Any) -> None:
+    resp = await sandbox.post("/_sandbox/window", json=body)
+    assert resp.status == 400 and (await resp.json())["error"]["code"] == "BAD_REQUEST"
+
+
+async def test_a_phone_timestamp_must_be_unix_seconds(sandbox: Any) -> None:
+    resp = await sandbox.post(
+        "/_sandbox/phone/send", json={"from": f"+{TO}", "text": "hi", "timestamp": "soon"}
+    )
+    assert resp.status == 400

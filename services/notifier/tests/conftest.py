@@ -8,6 +8,7 @@ from typing import Any
 
 import aiohttp
 import pytest_asyncio
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from notifier.adapters.providers import (
     D360Provider,
@@ -25,24 +26,52 @@ TWILIO_TOKEN = "test-twilio-token"
 TWILIO_NUMBER = "+14155238886"
 
 
+def sandbox_config(**extra: Any) -> SandboxConfig:
+    return SandboxConfig(
+        access_token=TOKEN,
+        app_secret="s",
+        phone_number_id=PHONE_ID,
+        display_phone_number="+977 1 5550100",
+        d360_api_key=D360_KEY,
+        twilio_account_sid=TWILIO_SID,
+        twilio_auth_token=TWILIO_TOKEN,
+        twilio_whatsapp_number=TWILIO_NUMBER,
+        **extra,
+    )
+
+
 @pytest_asyncio.fixture
 async def sandbox() -> AsyncIterator[TestClient[Any, Any]]:
-    app = create_sandbox_app(
-        SandboxConfig(
-            access_token=TOKEN,
-            app_secret="s",
-            phone_number_id=PHONE_ID,
-            display_phone_number="+977 1 5550100",
-            d360_api_key=D360_KEY,
-            twilio_account_sid=TWILIO_SID,
-            twilio_auth_token=TWILIO_TOKEN,
-            twilio_whatsapp_number=TWILIO_NUMBER,
-        )
-    )
-    client: TestClient[Any, Any] = TestClient(TestServer(app))
+    client: TestClient[Any, Any] = TestClient(TestServer(create_sandbox_app(sandbox_config())))
     await client.start_server()
     yield client
     await client.close()
+
+
+@pytest_asyncio.fixture
+async def phone_sandbox() -> AsyncIterator[TestClient[Any, Any]]:
+    """The sandbox with its phone able to write: its webhooks land on a stand-in of the
+    adapter's doors that accepts them and does nothing more (a test publishes the adapter's
+    ``message.received`` itself)."""
+
+    async def door(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    doors = web.Application()
+    for path in ("/webhooks/meta", "/webhooks/360dialog", "/webhooks/twilio"):
+        doors.router.add_post(path, door)
+    adapter = TestServer(doors)
+    await adapter.start_server()
+    config = sandbox_config(
+        webhook_url=str(adapter.make_url("/webhooks/meta")),
+        d360_webhook_url=str(adapter.make_url("/webhooks/360dialog")),
+        twilio_webhook_url=str(adapter.make_url("/webhooks/twilio")),
+    )
+    client: TestClient[Any, Any] = TestClient(TestServer(create_sandbox_app(config)))
+    await client.start_server()
+    yield client
+    await client.close()
+    await adapter.close()
 
 
 @pytest_asyncio.fixture

@@ -1,7 +1,9 @@
 """The notifier service on real PostgreSQL and RabbitMQ, sending through the sandbox:
 retry / no-retry / halt decisions per error code, the circuit breaker opening and closing,
 each provider as the default channel, a registry channel, and the status lifecycle as the
-adapter's ``message.status`` events arrive (shuffled, duplicated, early)."""
+adapter's ``message.status`` events arrive (shuffled, duplicated, early), and WhatsApp's
+customer-service window (the sandbox enforcing it) turning a free-form message to someone who
+has not written in 24 hours into the re-engagement template."""
 
 from __future__ import annotations
 
@@ -22,14 +24,22 @@ from notifier.adapters.statuses import record_send, record_status
 from notifier.bootstrap import RUNNING, create_app
 from notifier.domain.content import Button, Buttons
 from notifier.domain.lifecycle import StatusReport
+from notifier.domain.window import template_parameter
 from notifier.settings import NotifierSettings
 from sqlalchemy import text
 from waops_contracts import Envelope
-from waops_contracts.events import LeadCreated, MessageStatus
+from waops_contracts.events import LeadCreated, MessageReceived, MessageStatus
 from waops_service_kit.db import create_engine
 from waops_testing.plugin import Isolated
 from waops_testing.poll import eventually
-from waops_testing.services import EventTap, publish, running_service, service_db, settings_for
+from waops_testing.services import (
+    EventTap,
+    consumed,
+    publish,
+    running_service,
+    service_db,
+    settings_for,
+)
 
 pytestmark = pytest.mark.integration
 CHANNEL = "109876543210"
@@ -61,7 +71,7 @@ def settings(isolated: Isolated, sandbox: Any, **extra: Any) -> NotifierSettings
     return settings_for(NotifierSettings, isolated, "notifier", **values)
 
 
-def lead(lead_id: str | None = None, channel_id: str = CHANNEL) -> Envelope:
+def lead(lead_id: str | None = None, channel_id: str = CHANNEL, phone: str = CUSTOMER) -> Envelope:
     lead_id = lead_id or str(uuid.uuid4())
     return Envelope.wrap(
         LeadCreated(
@@ -70,7 +80,7 @@ def lead(lead_id: str | None = None, channel_id: str = CHANNEL) -> Envelope:
             state="NEW",
             tour_name="Everest Base Camp Trek",
             pax=2,
-            customer_phone=CUSTOMER,
+            customer_phone=phone,
             customer_name="Asha",
             # Unassigned: its customer alone is told, one message per lead for these tests.
             channel_id=channel_id,
@@ -473,3 +483,177 @@ async def test_message_lookups_need_a_tenant_and_a_real_id(
     assert no_tenant.status == 400
     assert missing.status == 404 and garbage.status == 404
     assert no_query.status == 400
+
+
+# ------------------------------------------------------------- customer-service window
+
+NEVER_WROTE = "+9779800000021"
+WROTE = "+9779800000022"
+WROTE_AS_TYPED = "+977 980-0000022"  # the same person, as an event may spell the number
+CONTENT_SID = "HX" + "7" * 32
+REENGAGEMENT = {
+    "reengagement_template": "waops_update",
+    "reengagement_language": "en_US",
+    "twilio_reengagement_content_sid": CONTENT_SID,
+}
+
+
+def received(provider: str, phone: str, at: datetime, kind: str = "text") -> Envelope:
+    """The adapter's event for a message the phone sent."""
+    return Envelope.wrap(
+        MessageReceived(
+            provider=provider,  # type: ignore[arg-type]
+            channel_id=channel_of(provider),
+            provider_message_id=f"wamid.{uuid.uuid4().hex}",
+            from_phone=phone,
+            sent_at=at,
+            kind=kind,
+            text="hi",
+        ),
+        source="waops/webhook-adapter",
+        tenant_id="demo",
+    )
+
+
+async def write_from_phone(
+    sandbox: Any, isolated: Isolated, provider: str, phone: str, at: datetime
+) -> None:
+    """The person writes: the sandbox's phone sends it (the sandbox's window opens), the
+    adapter's ``message.received`` reaches the notifier (its window opens)."""
+    resp = await sandbox.post(
+        "/_sandbox/phone/send",
+        json={"from": phone, "text": "hi", "provider": provider, "timestamp": int(at.timestamp())},
+    )
+    assert resp.status == 200, await resp.text()
+    await publish(isolated.amqp_url, received(provider, phone, at))
+
+    async def known() -> bool:
+        async with service_db(isolated, "notifier") as db:
+            found = await db.fetchval(
+                "SELECT at FROM last_inbound WHERE channel_id = $1 AND phone = $2",
+                channel_of(provider),
+                phone,
+            )
+        return found is not None and found >= at.replace(microsecond=0)
+
+    await eventually(known, what="the notifier to know the person wrote")
+
+
+async def rows_by_phone(isolated: Isolated) -> dict[str, dict[str, Any]]:
+    async with service_db(isolated, "notifier") as db:
+        rows = await db.fetch("SELECT * FROM outbound_messages")
+    return {r["to_phone"]: dict(r) for r in rows}
+
+
+async def settled_rows(isolated: Isolated, count: int) -> dict[str, dict[str, Any]]:
+    """The outbound rows once every send's outcome is recorded (the sandbox holds a send
+    before the notifier has committed its answer)."""
+
+    async def settled() -> dict[str, dict[str, Any]] | None:
+        rows = await rows_by_phone(isolated)
+        done = [r for r in rows.values() if r["status"] in ("sent", "failed")]
+        return rows if len(done) == count else None
+
+    return await eventually(settled, what=f"{count} sends recorded")
+
+
+@pytest.mark.parametrize("provider", ["meta", "360dialog", "twilio"])
+async def test_outside_the_window_the_message_goes_as_the_reengagement_template(
+    isolated: Isolated, phone_sandbox: Any, provider: str
+) -> None:
+    sandbox = phone_sandbox
+    await sandbox.post("/_sandbox/window", json={"enforce": True})
+    wire = "sandbox" if provider == "meta" else provider
+    config = settings(isolated, sandbox, provider=wire, **REENGAGEMENT)
+    async with running_service(create_app, config) as notifier:
+        await write_from_phone(sandbox, isolated, provider, WROTE, datetime.now(UTC))
+        channel = channel_of(provider)
+        await publish(
+            isolated.amqp_url,
+            lead(channel_id=channel, phone=NEVER_WROTE),
+            lead(channel_id=channel, phone=WROTE_AS_TYPED),
+        )
+        records = {r["to"]: r for r in await sent(sandbox, 2)}
+        rows = await settled_rows(isolated, 2)
+        stored = rows[NEVER_WROTE]
+        resp = await notifier.get(
+            f"/v1/messages/{stored['id']}", headers={"X-Waops-Tenant": "demo"}
+        )
+        shown = (await resp.json())["message"]
+    window = await (await sandbox.get("/_sandbox/window")).json()
+    assert window["refused"] == []  # the sandbox enforced the window and took both
+    # Never wrote: the template, its one variable the message's text, flat as Meta wants it.
+    template_send, free_form = records[NEVER_WROTE[1:]], records[WROTE[1:]]
+    assert "\n" in stored["body"]
+    parameter = template_parameter(stored["body"])
+    assert "\n" not in parameter and "EBC2501234" in parameter
+    if provider == "twilio":
+        assert template_send["content_sid"] == CONTENT_SID
+        assert template_send["content_variables"] == {"1": parameter}
+        assert "Body" not in template_send["request"]
+        sent_as = CONTENT_SID
+    else:
+        assert template_send["request"]["template"] == {
+            "name": "waops_update",
+            "language": {"code": "en_US"},
+            "components": [{"type": "body", "parameters": [{"type": "text", "text": parameter}]}],
+        }
+        sent_as = "waops_update"
+    assert template_send["type"] == "template"
+    assert (stored["status"], stored["reengagement_template"]) == ("sent", sent_as)
+    assert shown["reengagement_template"] == sent_as and shown["status"] == "sent"
+    # Wrote a moment ago: free-form, as queued.
+    assert free_form["type"] == "text" and free_form["body"] == rows[WROTE_AS_TYPED]["body"]
+    assert rows[WROTE_AS_TYPED]["reengagement_template"] is None
+
+
+@pytest.mark.parametrize(("provider", "code"), [("meta", 131047), ("twilio", 63016)])
+async def test_without_a_template_it_is_sent_as_before_and_fails(
+    isolated: Isolated, phone_sandbox: Any, provider: str, code: int
+) -> None:
+    sandbox = phone_sandbox
+    await sandbox.post("/_sandbox/window", json={"enforce": True})
+    wire = "sandbox" if provider == "meta" else provider
+    async with (
+        EventTap(isolated.amqp_url, "waops.message.#") as tap,
+        running_service(create_app, settings(isolated, sandbox, provider=wire)),
+    ):
+        await publish(isolated.amqp_url, lead(channel_id=channel_of(provider), phone=NEVER_WROTE))
+        [failed] = await tap.wait_for("waops.message.failed.v1")
+    assert (failed.data["error_code"], failed.data["provider"]) == (code, provider)
+    stored = (await rows_by_phone(isolated))[NEVER_WROTE]
+    assert (stored["status"], stored["error_code"], stored["attempts"]) == ("failed", code, 1)
+    assert stored["reengagement_template"] is None
+    [refused] = (await (await sandbox.get("/_sandbox/window")).json())["refused"]
+    assert refused["type"] == "text" and refused["to"] == NEVER_WROTE[1:]
+    assert await (await sandbox.get("/_sandbox/sent")).json() == []
+
+
+async def test_the_last_time_a_person_wrote_decides_and_only_the_latest_counts(
+    isolated: Isolated, phone_sandbox: Any
+) -> None:
+    sandbox = phone_sandbox
+    await sandbox.post("/_sandbox/window", json={"enforce": True})
+    now = datetime.now(UTC).replace(microsecond=0)
+    yesterday = now - timedelta(hours=25)
+    handled_before = consumed("notifier.inbound", MessageReceived.event_type, "handled")
+    async with running_service(create_app, settings(isolated, sandbox, **REENGAGEMENT)):
+        await write_from_phone(sandbox, isolated, "meta", WROTE, yesterday)
+        # Redelivered late, an older message and WhatsApp's own notice change nothing.
+        await publish(
+            isolated.amqp_url,
+            received("meta", WROTE, yesterday - timedelta(days=2)),
+            received("meta", WROTE, now, kind="system"),
+        )
+
+        async def all_handled() -> bool:
+            done = consumed("notifier.inbound", MessageReceived.event_type, "handled")
+            return done >= handled_before + 3
+
+        await eventually(all_handled, what="every message.received handled")
+        await publish(isolated.amqp_url, lead(phone=WROTE))
+        [record] = await sent(sandbox)
+    assert record["type"] == "template"  # 25 hours ago: the window is shut
+    async with service_db(isolated, "notifier") as db:
+        rows = await db.fetch("SELECT channel_id, phone, at FROM last_inbound")
+    assert [tuple(r) for r in rows] == [(CHANNEL, WROTE, yesterday)]

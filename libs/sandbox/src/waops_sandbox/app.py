@@ -5,7 +5,8 @@ It speaks Meta's wire format on both sides, so waops code cannot tell it from Me
   Graph-style validation and error bodies, and the real success body with a ``wamid.`` id.
 - Webhook side: it plays a phone, posting real, signed webhook payloads to the adapter.
 Everything the Graph side accepts is recorded and readable under ``/_sandbox/``, and
-``/_sandbox/faults`` makes the next sends fail the way Meta can, to test error handling.
+``/_sandbox/faults`` makes the next sends fail the way Meta can, to test error handling, and
+``/_sandbox/window`` enforces WhatsApp's 24-hour customer-service window (off by default).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from waops_sandbox import (
     payments,
     phone,
     twilio_api,
+    window,
 )
 from waops_sandbox.faults import Fault as Fault  # re-exported: the package's API
 from waops_sandbox.meta_payloads import (
@@ -155,6 +157,7 @@ def create_sandbox_app(config: SandboxConfig) -> web.Application:
     app.router.add_get("/_sandbox/sent", list_sent)
     app.router.add_delete("/_sandbox/sent", clear_sent)
     faults.install(app, app[STATE].sent)  # faults per provider, status callbacks
+    window.install(app)  # the 24-hour customer-service window, enforced on request
     d360_api.install(app, config)  # 360dialog: POST /messages
     twilio_api.install(app, config)  # Twilio: POST /2010-04-01/Accounts/{sid}/Messages.json
     media.install(app, config)  # media hosting: Graph, 360dialog, Twilio (+ uploads)

@@ -12,6 +12,7 @@ from aiohttp import web
 from waops_sandbox import graph
 from waops_sandbox.faults import MISBEHAVIOUR
 from waops_sandbox.meta_payloads import digits, new_wamid
+from waops_sandbox.window import WINDOW
 
 
 def graph_error(exc: graph.GraphError) -> web.Response:
@@ -32,6 +33,8 @@ async def accept_send(request: web.Request, provider: str, **recorded: Any) -> w
         summary = graph.validate_send(payload)
     except graph.GraphError as exc:
         return graph_error(exc)
+    if request.app[WINDOW].refuses(provider, summary["to"] or "", summary["type"]):
+        return graph_error(graph.outside_window())
     answer: dict[str, Any]
     if summary["type"] == "read":
         answer, wamid = {"success": True}, payload["message_id"]

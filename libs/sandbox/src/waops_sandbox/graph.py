@@ -116,6 +116,17 @@ def invalid_parameter(details: str) -> GraphError:
     return GraphError(400, 100, "(#100) Invalid parameter", details=details)
 
 
+def outside_window() -> GraphError:
+    """A free-form message to someone who has not written in 24 hours (131047)."""
+    return GraphError(
+        400,
+        131047,
+        "(#131047) Re-engagement message",
+        details="Message failed to send because more than 24 hours have passed since the "
+        "customer last replied to this number.",
+    )
+
+
 def error_for_code(code: int, status: int | None = None) -> GraphError:
     """The error Meta would answer with for ``code`` (used by fault injection)."""
     if status is None:

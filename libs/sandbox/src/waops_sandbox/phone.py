@@ -5,6 +5,7 @@
 ``provider`` "meta" (default; ``X-Hub-Signature-256``), "360dialog" (the same payload,
 ``x-360dialog-signature`` when a secret is configured) or "twilio" (form-encoded,
 ``X-Twilio-Signature``). ``repeat`` delivers the same bytes N times (a provider's retry).
+Each message opens the sender's customer-service window (``waops_sandbox.window``).
 ``POST /_sandbox/phone/status`` reports a status of a message waops sent (Meta's format);
 ``POST /_sandbox/webhook/verify`` plays Meta's subscription handshake.
 
@@ -38,6 +39,7 @@ from waops_sandbox.meta_payloads import (
     verification_params,
 )
 from waops_sandbox.signing import D360_SIGNATURE_HEADER, d360_signature
+from waops_sandbox.window import WINDOW, inbound_time
 
 if TYPE_CHECKING:
     from waops_sandbox.app import SandboxConfig
@@ -89,6 +91,7 @@ async def phone_send(request: web.Request) -> web.Response:
     if not isinstance(repeat, int) or isinstance(repeat, bool) or not 1 <= repeat <= MAX_REPEAT:
         raise web.HTTPBadRequest(text=f'"repeat" must be an integer from 1 to {MAX_REPEAT}')
     profile = data.get("profile_name") or f"Sandbox {digits(sender)[-4:]}"
+    wrote_at = inbound_time(data.get("timestamp"))
     reply_to = data.get("reply_to") if isinstance(data.get("reply_to"), str) else None
     try:
         if provider == "twilio":
@@ -104,6 +107,7 @@ async def phone_send(request: web.Request) -> web.Response:
                 reply_to=reply_to,
             )
             message_id = params["MessageSid"]
+            request.app[WINDOW].inbound(sender, wrote_at)
             results = [
                 await deliver_twilio(request.app, params, url=data.get("webhook_url"))
                 for _ in range(repeat)
@@ -120,6 +124,7 @@ async def phone_send(request: web.Request) -> web.Response:
                 reply_to=reply_to,
             )
             message_id = payload["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
+            request.app[WINDOW].inbound(sender, wrote_at)  # the person wrote: window open
             deliver = deliver_d360 if provider == "360dialog" else deliver_meta
             # Meta sends no trace context; a test may, to follow one message through waops.
             results = [

@@ -21,6 +21,7 @@ from aiohttp import web
 
 from waops_sandbox.faults import MISBEHAVIOUR, Fault
 from waops_sandbox.meta_payloads import digits
+from waops_sandbox.window import WINDOW
 
 if TYPE_CHECKING:
     from waops_sandbox.app import SandboxConfig
@@ -200,6 +201,8 @@ def install(app: web.Application, config: SandboxConfig) -> None:
             message = validate_message(form, config)
         except TwilioError as exc:
             return exc.response()
+        if request.app[WINDOW].refuses("twilio", message["to"], message["type"]):
+            return TwilioError(63016).response()
         sid = new_sid()
         misbehaviour.record(
             request.app,

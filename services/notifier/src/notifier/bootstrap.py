@@ -96,6 +96,7 @@ def create_app(settings: NotifierSettings | None = None) -> web.Application:
                 halt_resume_after=settings.halt_resume_after,
                 poll_interval=settings.outbox_poll_interval,
                 stop_timeout=settings.shutdown_timeout,
+                window=settings.window_policy,
             )
             running.dispatcher = sender
             sender.start()

@@ -33,3 +33,11 @@ NOTICES = Counter(
     " empty: the template rendered no text)",
     ["template", "outcome"],
 )
+OUTSIDE_WINDOW = Counter(
+    "waops_notifier_outside_window_total",
+    "Send attempts of a free-form message to a person outside WhatsApp's 24-hour"
+    " customer-service window, by provider and outcome (reengagement: sent as the"
+    " re-engagement template; no_template: none configured, sent as queued, which the"
+    " provider will likely refuse with 131047 / 63016)",
+    ["provider", "outcome"],
+)

@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 from pydantic import Field, field_validator
 from waops_service_kit.providers import ProviderSettings
 
 from notifier.domain.formatting import zone
+from notifier.domain.window import Reengagement, WindowPolicy
 
 
 class NotifierSettings(ProviderSettings):
@@ -37,6 +40,44 @@ class NotifierSettings(ProviderSettings):
     support_line: str = Field(default="+977 1 5550100", validation_alias="WAOPS_SUPPORT_LINE")
     default_language: str = Field(default="en", validation_alias="WAOPS_DEFAULT_LANGUAGE")
     timezone: str = Field(default="UTC", validation_alias="WAOPS_TIMEZONE")
+
+    # WhatsApp's customer-service window: outside it a free-form message goes out as this
+    # approved template (one body variable: the message's text). Unset: sent as before.
+    reengagement_template: str | None = Field(
+        default=None, validation_alias="WAOPS_REENGAGEMENT_TEMPLATE"
+    )
+    reengagement_language: str = Field(
+        default="en", min_length=2, validation_alias="WAOPS_REENGAGEMENT_LANGUAGE"
+    )
+    twilio_reengagement_content_sid: str | None = Field(
+        default=None, validation_alias="WAOPS_TWILIO_REENGAGEMENT_CONTENT_SID"
+    )
+    service_window_hours: float = Field(
+        default=24.0, gt=0, validation_alias="WAOPS_SERVICE_WINDOW_HOURS"
+    )
+
+    @field_validator("reengagement_template", "twilio_reengagement_content_sid", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("twilio_reengagement_content_sid")
+    @classmethod
+    def _content_sid(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("HX"):
+            raise ValueError(f"{value!r} is not a Twilio Content API sid (HX…)")
+        return value
+
+    @property
+    def window_policy(self) -> WindowPolicy:
+        return WindowPolicy(
+            window=timedelta(hours=self.service_window_hours),
+            reengagement=Reengagement(
+                template=self.reengagement_template,
+                language=self.reengagement_language,
+                twilio_content_sid=self.twilio_reengagement_content_sid,
+            ),
+        )
 
     @field_validator("timezone")
     @classmethod

@@ -26,6 +26,7 @@ from notifier.adapters.providers import (
     TwilioProvider,
     WhatsAppProvider,
 )
+from notifier.domain.phones import e164
 from notifier.settings import NotifierSettings
 
 PROVIDERS = ("meta", "360dialog", "twilio")
@@ -85,8 +86,7 @@ def default_channel_id(settings: NotifierSettings) -> str:
     Meta, 360dialog) or the E.164 sender number (Twilio)."""
     if settings.provider != "twilio":
         return settings.meta_phone_number_id
-    # E.164 as the adapter normalises it: "+" and the digits ("+1 415-523-8886" is the same).
-    return "+" + "".join(ch for ch in settings.twilio_whatsapp_number if ch.isdigit())
+    return e164(settings.twilio_whatsapp_number)  # as the adapter normalises it
 
 
 class ChannelResolver:

@@ -14,6 +14,8 @@ While a channel's circuit is open its messages are not claimed at all: they wait
 their attempts untouched; after the cool-down one probe send decides.
 A sender that dies mid-send loses its lease and the message is sent again: delivery to the
 provider is at-least-once, the narrowest window APIs without idempotency keys allow.
+A free-form message to someone who has not written within WhatsApp's customer-service window
+goes out as the re-engagement template when one is configured (``adapters.service_window``).
 """
 
 from __future__ import annotations
@@ -55,7 +57,9 @@ from notifier.adapters.providers.base import (
     SendResult,
     TransientProviderError,
 )
+from notifier.adapters.service_window import ServiceWindow
 from notifier.adapters.statuses import record_send
+from notifier.domain.window import WindowPolicy
 
 log = get_logger(__name__)
 tracer = get_tracer("waops.notifier")
@@ -84,6 +88,7 @@ class Dispatcher:
         poll_interval: float = 1.0,
         lease_seconds: float = 60.0,
         stop_timeout: float = 20.0,
+        window: WindowPolicy | None = None,
     ) -> None:
         self._engine = engine
         self._writer = writer
@@ -97,6 +102,7 @@ class Dispatcher:
         self._halt_resume_after = halt_resume_after
         self._lease = lease_seconds
         self._stop_timeout = stop_timeout
+        self._window = ServiceWindow(engine, window or WindowPolicy())
         self._wakeup = Wakeup(listen_dsn, NOTIFY_CHANNEL, poll_interval)
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -176,14 +182,24 @@ class Dispatcher:
                 await self._failed(message, error, provider.name)
                 return
             try:
-                result = await provider.send(message.to_phone, content)
+                fitted = await self._window.fit(message, channel.provider, content)
+            except Exception as exc:  # the read model unreadable: not the provider's failure
+                self.breakers.release_probe(channel.id)
+                await self._defer(message, self.backoff(message.attempts), f"window: {exc!r}")
+                return
+            sent_as = fitted.reengagement_template
+            if sent_as:
+                trace.get_current_span().set_attribute("waops.reengagement_template", sent_as)
+            try:
+                result = await provider.send(message.to_phone, fitted.content)
             except ProviderError as exc:
-                await self._failed(message, exc, provider.name)
+                await self._failed(message, exc, provider.name, sent_as)
             except Exception as exc:  # unexpected: transient, bounded by max_attempts
-                await self._failed(message, TransientProviderError(None, repr(exc)), provider.name)
+                unexpected = TransientProviderError(None, repr(exc))
+                await self._failed(message, unexpected, provider.name, sent_as)
             else:
                 self.breakers.success(channel.id)
-                await self._sent(message, result, provider.name)
+                await self._sent(message, result, provider.name, sent_as)
 
     async def _defer(self, message: Outbound, seconds: float, reason: str) -> None:
         at = datetime.now(UTC) + timedelta(seconds=seconds)
@@ -191,10 +207,18 @@ class Dispatcher:
             await release(conn, message.id, at, reason)
         log.info("message.deferred", outbound_id=message.id, reason=reason, in_s=round(seconds, 2))
 
-    async def _sent(self, message: Outbound, result: SendResult, provider: str) -> None:
+    async def _sent(
+        self, message: Outbound, result: SendResult, provider: str, sent_as: str | None = None
+    ) -> None:
         metrics.SENDS.labels(provider, message.kind, "sent").inc()
         async with self._engine.begin() as conn:
-            await mark_sent(conn, message.id, provider, result.provider_message_id)
+            await mark_sent(
+                conn,
+                message.id,
+                provider,
+                result.provider_message_id,
+                reengagement_template=sent_as,
+            )
             if message.kind == "mark_read":
                 return  # a read receipt, not a message: no lifecycle, no event
             await record_send(
@@ -221,13 +245,25 @@ class Dispatcher:
                 correlation_id=message.correlation_id,
                 causation_id=message.causation_id,
             )
-        log.info("message.sent", outbound_id=message.id, template=message.template)
+        log.info(
+            "message.sent",
+            outbound_id=message.id,
+            template=message.template,
+            reengagement_template=sent_as,
+        )
 
-    async def _failed(self, message: Outbound, exc: ProviderError, provider: str) -> None:
+    async def _failed(
+        self, message: Outbound, exc: ProviderError, provider: str, sent_as: str | None = None
+    ) -> None:
         error, code = str(exc), exc.code
         _mark_span(exc)
         metrics.SENDS.labels(provider, message.kind, exc.action).inc()
-        fields = {"code": code, "details": exc.details, "provider_trace_id": exc.trace_id}
+        fields = {
+            "code": code,
+            "details": exc.details,
+            "provider_trace_id": exc.trace_id,
+            "reengagement_template": sent_as,
+        }
         if exc.action == "halt":
             await self._halt(message, exc, provider)
             return
@@ -239,12 +275,12 @@ class Dispatcher:
             if exc.action == "retry" and message.attempts < self._max_attempts:
                 delay = self.backoff(message.attempts)
                 at = datetime.now(UTC) + timedelta(seconds=delay)
-                await mark_retry(conn, message.id, error, at)
+                await mark_retry(conn, message.id, error, at, reengagement_template=sent_as)
                 log.warning(
                     "message.retry", outbound_id=message.id, error=error, in_s=round(delay, 2)
                 )
                 return
-            await mark_failed(conn, message.id, code, error)
+            await mark_failed(conn, message.id, code, error, reengagement_template=sent_as)
             await self._writer.write(
                 conn,
                 MessageFailed(

@@ -111,26 +111,42 @@ async def claim_due(
     return [Outbound(**{**r._mapping, "id": str(r.id)}) for r in rows]
 
 
+# ``reengagement_template`` on each outcome: what the attempt went out as (the re-engagement
+# template's name when the customer-service window was closed; None: as queued).
+
+
 async def mark_sent(
-    conn: AsyncConnection, message_id: str, provider: str, provider_message_id: str
+    conn: AsyncConnection,
+    message_id: str,
+    provider: str,
+    provider_message_id: str,
+    *,
+    reengagement_template: str | None = None,
 ) -> None:
     await conn.execute(
         text(
             "UPDATE outbound_messages SET status = 'sent', provider = :p, provider_message_id = :pm,"
-            " sent_at = now(), claimed_until = NULL, last_error = NULL, updated_at = now()"
-            " WHERE id = :id"
+            " sent_at = now(), claimed_until = NULL, last_error = NULL, updated_at = now(),"
+            " reengagement_template = :rt WHERE id = :id"
         ),
-        {"id": message_id, "p": provider, "pm": provider_message_id},
+        {"id": message_id, "p": provider, "pm": provider_message_id, "rt": reengagement_template},
     )
 
 
-async def mark_retry(conn: AsyncConnection, message_id: str, error: str, at: datetime) -> None:
+async def mark_retry(
+    conn: AsyncConnection,
+    message_id: str,
+    error: str,
+    at: datetime,
+    *,
+    reengagement_template: str | None = None,
+) -> None:
     await conn.execute(
         text(
             "UPDATE outbound_messages SET status = 'queued', last_error = :e, next_attempt_at = :at,"
-            " claimed_until = NULL, updated_at = now() WHERE id = :id"
+            " claimed_until = NULL, updated_at = now(), reengagement_template = :rt WHERE id = :id"
         ),
-        {"id": message_id, "e": error[:1000], "at": at},
+        {"id": message_id, "e": error[:1000], "at": at, "rt": reengagement_template},
     )
 
 
@@ -149,14 +165,21 @@ async def release(
     )
 
 
-async def mark_failed(conn: AsyncConnection, message_id: str, code: int | None, error: str) -> None:
+async def mark_failed(
+    conn: AsyncConnection,
+    message_id: str,
+    code: int | None,
+    error: str,
+    *,
+    reengagement_template: str | None = None,
+) -> None:
     await conn.execute(
         text(
             "UPDATE outbound_messages SET status = 'failed', error_code = :c, last_error = :e,"
-            " error_title = :e, failed_at = now(), claimed_until = NULL, updated_at = now()"
-            " WHERE id = :id"
+            " error_title = :e, failed_at = now(), claimed_until = NULL, updated_at = now(),"
+            " reengagement_template = :rt WHERE id = :id"
         ),
-        {"id": message_id, "c": code, "e": error[:1000]},
+        {"id": message_id, "c": code, "e": error[:1000], "rt": reengagement_template},
     )
 
 

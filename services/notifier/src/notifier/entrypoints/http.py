@@ -1,8 +1,9 @@
 """The notifier's HTTP API: a message's lifecycle, and halted channels.
 
 - ``GET /v1/messages/{id}`` (the outbound id) or ``GET /v1/messages?provider_message_id=``:
-  the message, its lifecycle status and times, and every status in arrival order
-  (``X-Waops-Tenant`` scopes it).
+  the message, its lifecycle status and times, every status in arrival order, and
+  ``reengagement_template`` (the approved template it went out as because the recipient's
+  customer-service window was closed, else null) (``X-Waops-Tenant`` scopes it).
 - ``GET /v1/channels/{id}``: whether the channel is halted (and why), its circuit here,
   how many messages wait.
 - ``POST /v1/channels/{id}/resume``: lift a halt after fixing the channel (renewed token,
@@ -31,7 +32,7 @@ from notifier.adapters.statuses import history
 _COLUMNS = (
     "id, tenant_id, channel_id, to_phone, template, kind, body, status, provider,"
     " provider_message_id, attempts, error_code, error_title, last_error, next_attempt_at,"
-    " created_at, sent_at, delivered_at, read_at, failed_at"
+    " created_at, sent_at, delivered_at, read_at, failed_at, reengagement_template"
 )
 
 

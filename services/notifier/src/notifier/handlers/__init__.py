@@ -1,11 +1,12 @@
 """The notifier's consumers: who must be told what, queued in the event's transaction;
-the staff directory read model; delivery receipts."""
+the staff directory read model; delivery receipts; when each person last wrote."""
 
 from __future__ import annotations
 
 from waops_contracts.events import (
     IncidentReported,
     MessageFailed,
+    MessageReceived,
     MessageSent,
     MessageStatus,
     StaffUpserted,
@@ -19,6 +20,7 @@ from notifier.adapters.statuses import record_status
 from notifier.domain.lifecycle import StatusReport
 from notifier.domain.notifications import NOTIFICATIONS as TOLD_BY
 from notifier.handlers.directory import on_staff_upserted
+from notifier.handlers.inbound import on_message_received
 from notifier.handlers.notify import NotifierDeps, notify, remember_reporter_and_notify
 
 log = get_logger(__name__)
@@ -31,6 +33,8 @@ NOTIFICATIONS = QueueSpec(
 DIRECTORY = QueueSpec("notifier.directory", (StaffUpserted.event_type,))
 # Delivery receipts of what the notifier sent (the adapter maps every provider's to these).
 STATUSES = QueueSpec("notifier.statuses", (MessageStatus.event_type,))
+# Each person's last message, for WhatsApp's 24-hour customer-service window.
+INBOUND = QueueSpec("notifier.inbound", (MessageReceived.event_type,))
 
 
 def build_registry() -> HandlerRegistry:
@@ -43,6 +47,8 @@ def build_registry() -> HandlerRegistry:
     registry.on(DIRECTORY.name, StaffUpserted)(on_staff_upserted)
     registry.queue(STATUSES)
     registry.on(STATUSES.name, MessageStatus)(apply_status)
+    registry.queue(INBOUND)
+    registry.on(INBOUND.name, MessageReceived)(on_message_received)
     registry.declare_publishes(MessageSent, MessageFailed)
     return registry
 

@@ -1,0 +1,33 @@
+"""The last_inbound read model: when each person last wrote to each channel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from notifier.domain.phones import e164
+
+
+async def remember_inbound(
+    conn: AsyncConnection, *, channel_id: str, phone: str, at: datetime
+) -> None:
+    """Keep the latest time: messages arrive in any order and redelivered, so an older one
+    changes nothing."""
+    await conn.execute(
+        text(
+            "INSERT INTO last_inbound (channel_id, phone, at) VALUES (:c, :p, :at)"
+            " ON CONFLICT (channel_id, phone) DO UPDATE SET at = EXCLUDED.at"
+            " WHERE last_inbound.at < EXCLUDED.at"
+        ),
+        {"c": channel_id, "p": e164(phone), "at": at},
+    )
+
+
+async def last_inbound(conn: AsyncConnection, channel_id: str, phone: str) -> datetime | None:
+    found = await conn.scalar(
+        text("SELECT at FROM last_inbound WHERE channel_id = :c AND phone = :p"),
+        {"c": channel_id, "p": e164(phone)},
+    )
+    return found if isinstance(found, datetime) else None
