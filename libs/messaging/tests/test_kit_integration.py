@@ -21,12 +21,15 @@ from waops_messaging import (
     OutboxRelay,
     QueueSpec,
 )
+from waops_messaging.outbox import amqp_headers
+from waops_messaging.topology import PARTITION_HEADER, declare_queue
 from waops_service_kit.db import asyncpg_dsn
 from waops_service_kit.provision import service_url
 from waops_testing import kit_probe
 from waops_testing.kit_probe import SCHEMA, SOURCE, Pinged, Ponged, outbox_drained, record_effect
 from waops_testing.plugin import Isolated
 from waops_testing.poll import eventually
+from waops_testing.services import queue_counts
 
 pytestmark = pytest.mark.integration
 
@@ -261,3 +264,34 @@ async def test_ordered_partition_retries_in_place_without_being_overtaken(probe:
 
     effects = await eventually(all_done, timeout=30, what="8 effects")
     assert [s for _, s in effects] == list(range(8))
+
+
+def test_the_partition_header_falls_back_to_the_subject_then_the_id() -> None:
+    def header(**keys: str) -> str:
+        env = Envelope.wrap(Pinged(key="k", seq=1), source="test", tenant_id="t1", **keys)
+        return str(amqp_headers(env)[PARTITION_HEADER])
+
+    assert header(partition_key="P", subject="BOOKING/1") == "P"
+    assert header(subject="BOOKING/1") == "BOOKING/1"
+    unkeyed = Envelope.wrap(Pinged(key="k", seq=1), source="test", tenant_id="t1")
+    assert amqp_headers(unkeyed)[PARTITION_HEADER] == unkeyed.id
+
+
+async def test_events_without_a_partition_key_spread_over_the_partitions(probe: Probe) -> None:
+    """The consistent-hash exchange hashes a missing header as one value: without the
+    fallback every unkeyed event would pile onto one partition."""
+    spec = QueueSpec("kit-probe.unkeyed", ("waops.test.pinged.v1",), partitions=4)
+    conn = await aio_pika.connect(probe.iso.amqp_url)
+    try:
+        await declare_queue(await conn.channel(), spec)  # the queues, nobody consuming
+    finally:
+        await conn.close()
+    await probe.start(None)
+    await probe.stage(*(Pinged(key="u", seq=s) for s in range(40)))
+
+    async def all_routed() -> list[int] | None:
+        counts = [(await queue_counts(probe.iso.amqp_url, q))[0] for q in spec.queue_names()]
+        return counts if sum(counts) == 40 else None
+
+    counts = await eventually(all_routed, what="40 unkeyed events in the partitions")
+    assert sum(1 for c in counts if c) > 1, counts

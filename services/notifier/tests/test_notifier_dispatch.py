@@ -241,6 +241,109 @@ async def test_the_breaker_opens_lets_messages_wait_and_closes(
     assert [tuple(r) for r in rows] == [("sent", 3), ("sent", 1)]
 
 
+# ------------------------------------------------------------------- per-recipient order
+
+OTHER = "+9779812345678"
+
+
+async def queue_texts(config: NotifierSettings, *messages: tuple[str, str]) -> None:
+    """Queue ``(to_phone, body)`` texts in one transaction, in the given order."""
+    engine = create_engine(config.database_url, "notifier")
+    try:
+        async with engine.begin() as conn:
+            for to_phone, body in messages:
+                await queue_message(
+                    conn,
+                    tenant_id="demo",
+                    dedupe_key=f"order-{uuid.uuid4()}",
+                    channel_id=CHANNEL,
+                    to_phone=to_phone,
+                    template="order.test",
+                    language="en",
+                    body=body,
+                    correlation_id="c",
+                    causation_id="c",
+                )
+    finally:
+        await engine.dispose()
+
+
+async def outbound_by_body(isolated: Isolated) -> dict[str, tuple[str, int]]:
+    async with service_db(isolated, "notifier") as db:
+        rows = await db.fetch("SELECT body, status, attempts FROM outbound_messages")
+    return {r["body"]: (r["status"], r["attempts"]) for r in rows}
+
+
+async def test_a_retried_message_still_reaches_its_recipient_before_the_next(
+    isolated: Isolated, sandbox: Any
+) -> None:
+    await sandbox.post("/_sandbox/faults", json={"status": 503, "times": 1})
+    config = settings(isolated, sandbox)
+    async with running_service(create_app, config):
+        await queue_texts(config, (CUSTOMER, "seats held"), (CUSTOMER, "payment link"))
+        got = await sent(sandbox, 2)
+    assert [m["body"] for m in got] == ["seats held", "payment link"]
+    assert await outbound_by_body(isolated) == {
+        "seats held": ("sent", 2),
+        "payment link": ("sent", 1),
+    }
+
+
+async def test_a_message_awaiting_retry_holds_back_only_its_own_recipient(
+    isolated: Isolated, sandbox: Any
+) -> None:
+    await sandbox.post("/_sandbox/faults", json={"status": 503, "times": 1})
+    # A long backoff: the first message surely still waits while the others are tried.
+    config = settings(isolated, sandbox, retry_backoff=30.0, retry_backoff_max=60.0)
+    async with running_service(create_app, config):
+        await queue_texts(config, (CUSTOMER, "first"), (CUSTOMER, "second"))
+
+        async def awaiting_retry() -> bool:
+            return (await outbound_by_body(isolated)).get("first") == ("queued", 1)
+
+        await eventually(awaiting_retry, what="the first message to wait for its retry")
+        await queue_texts(config, (OTHER, "to someone else"))
+        [other] = await sent(sandbox, 1)
+        assert other["body"] == "to someone else"  # not held back by another person's retry
+        assert (await outbound_by_body(isolated))["second"] == ("queued", 0)  # never tried
+        async with service_db(isolated, "notifier") as db:  # the retry falls due now
+            await db.execute(
+                "UPDATE outbound_messages SET next_attempt_at = now() WHERE body = 'first'"
+            )
+        got = await sent(sandbox, 3)
+    assert [m["body"] for m in got] == ["to someone else", "first", "second"]
+
+
+async def test_a_finally_failed_message_no_longer_holds_back_the_next(
+    isolated: Isolated, sandbox: Any
+) -> None:
+    await sandbox.post("/_sandbox/faults", json={"status": 503, "times": 2})
+    config = settings(isolated, sandbox, send_max_attempts=2)
+    async with running_service(create_app, config):
+        await queue_texts(config, (CUSTOMER, "doomed"), (CUSTOMER, "next"))
+        [got] = await sent(sandbox, 1)
+    assert got["body"] == "next"
+    assert await outbound_by_body(isolated) == {"doomed": ("failed", 2), "next": ("sent", 1)}
+    assert await faults_left(sandbox) == []  # both faults were the first message's
+
+
+async def test_one_objects_events_queue_their_messages_in_published_order(
+    isolated: Isolated, sandbox: Any
+) -> None:
+    """The notifications queue is partitioned by the event's key (the core's subject): one
+    object's events are handled one at a time, so their messages are queued in order."""
+    subject = f"LEAD/{uuid.uuid4()}"
+    events = [
+        lead().model_copy(update={"subject": subject, "partitionkey": subject}) for _ in range(12)
+    ]
+    async with running_service(create_app, settings(isolated, sandbox)):
+        await publish(isolated.amqp_url, *events)
+        await sent(sandbox, len(events))
+    async with service_db(isolated, "notifier") as db:
+        causes = await db.fetch("SELECT causation_id FROM outbound_messages ORDER BY seq")
+    assert [r["causation_id"] for r in causes] == [e.id for e in events]
+
+
 # ------------------------------------------------------------------- channels
 
 

@@ -32,8 +32,9 @@ def amqp_headers(envelope: Envelope) -> dict[str, Any]:
     }
     if envelope.traceparent:
         headers["traceparent"] = envelope.traceparent
-    if envelope.partitionkey:
-        headers[PARTITION_HEADER] = envelope.partitionkey
+    # Always set: a consistent-hash exchange hashes a missing header as one and the same
+    # value, so every unkeyed event would pile onto a single partition.
+    headers[PARTITION_HEADER] = envelope.partitionkey or envelope.subject or envelope.id
     return headers
 
 

@@ -85,19 +85,26 @@ async def claim_due(
 ) -> list[Outbound]:
     """Lease due messages to this sender; a crashed sender's lease expires and is reclaimed.
 
+    Only each recipient's oldest pending message (by ``seq``) is claimable, so one person's
+    messages go out in the order they were queued: one waiting for a retry holds back the
+    later ones to that person until it is sent or finally fails (``sent``/``failed`` rows
+    never block); other recipients are unaffected.
     Messages of a halted channel (until resumed, or ``halt_resume_after`` seconds) and of
     channels this sender has paused (open circuit) are left where they are."""
     rows = await conn.execute(
         text(
             "UPDATE outbound_messages SET status = 'sending', attempts = attempts + 1,"
             " claimed_until = now() + make_interval(secs => :lease), updated_at = now()"
-            " WHERE id IN (SELECT id FROM outbound_messages WHERE next_attempt_at <= now() AND"
+            " WHERE id IN (SELECT id FROM outbound_messages o WHERE next_attempt_at <= now() AND"
             " (status = 'queued' OR (status = 'sending' AND claimed_until < now()))"
+            " AND NOT EXISTS (SELECT 1 FROM outbound_messages earlier WHERE"
+            " earlier.channel_id = o.channel_id AND earlier.to_phone = o.to_phone"
+            " AND earlier.status IN ('queued', 'sending') AND earlier.seq < o.seq)"
             " AND NOT (channel_id = ANY(:paused))"
             " AND channel_id NOT IN (SELECT channel_id FROM channel_halts WHERE resumed_at IS"
             " NULL AND (:resume_after <= 0 OR"
             " halted_at > now() - make_interval(secs => :resume_after)))"
-            " ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED)"
+            " ORDER BY next_attempt_at, seq LIMIT :limit FOR UPDATE SKIP LOCKED)"
             " RETURNING id, tenant_id, channel_id, to_phone, template, body, about_type, about_id,"
             " about_reference, attempts, correlation_id, causation_id, traceparent, kind, content"
         ),

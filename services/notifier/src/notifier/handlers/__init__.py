@@ -26,8 +26,14 @@ from notifier.handlers.notify import NotifierDeps, notify, remember_reporter_and
 log = get_logger(__name__)
 
 # Every event someone is told of (notifier.domain.notifications says who and what).
+# Partitioned on the event's partition key (the core's subject, BOOKING/<id>...): one
+# object's events are handled one at a time in published order, so their messages are
+# queued in that order ("seats held" before the payment link); the dispatcher keeps each
+# recipient's queue order when sending.
 NOTIFICATIONS = QueueSpec(
-    "notifier.notifications", tuple(sorted(event.event_type for event in TOLD_BY))
+    "notifier.notifications",
+    tuple(sorted(event.event_type for event in TOLD_BY)),
+    partitions=4,
 )
 # The staff directory, for "operations" and staff known by id.
 DIRECTORY = QueueSpec("notifier.directory", (StaffUpserted.event_type,))
