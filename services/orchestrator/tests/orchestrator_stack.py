@@ -118,6 +118,19 @@ class Stack:
         body = {"departure_id": departure, "pax": pax, "customer_phone": phone}
         return (await self.core_post("/v1/bookings", body))["booking"]
 
+    async def offered(self, customer: str) -> dict[str, Any]:
+        """A booking of ``customer`` on the waitlist of a full PKR departure, offered the seats
+        its only other booking gave up (the core offers freed seats at once)."""
+        departure = await self.departure("PKR", capacity=2)
+        holder = await self.booking(departure["id"], a_customer(), pax=2)
+        body = {"departure_id": departure["id"], "pax": 2, "customer_phone": customer}
+        waiting = (await self.core_post("/v1/bookings", {**body, "waitlist": True}))["booking"]
+        assert waiting["state"] == "WAITLISTED"
+        await self.core_post(f"/v1/bookings/{holder['id']}/cancel")
+        booking = (await self.core_get(f"/v1/bookings/{waiting['id']}"))["booking"]
+        assert booking["waitlist"]["status"] == "OFFERED"
+        return dict(booking)
+
     async def paid(self, departure: str, phone: str, pax: int = 2) -> dict[str, Any]:
         """A booking paid in full through the gateway's signed webhook: CONFIRMED."""
         booking = await self.booking(departure, phone, pax)

@@ -395,3 +395,22 @@ async def test_a_core_outage_is_503_and_leaves_nothing_behind(isolated: Isolated
         assert (await resp.json())["error"]["code"] == "CORE_UNAVAILABLE"
         assert await db.fetchval("SELECT count(*) FROM commands") == 0
         assert await db.fetchval("SELECT count(*) FROM outbox") == 0
+
+
+async def test_the_office_answers_a_waitlist_offer_for_the_customer(stack: Stack) -> None:
+    taken = await stack.offered(a_customer())
+    status, body, _ = await stack.back_office(
+        f"/v1/waitlist/{taken['waitlist']['entry_id']}/confirm", {"booking_id": taken["id"]}
+    )
+    assert status == 200, body
+    assert (body["object"]["id"], body["result"]["state"]) == (taken["id"], "HELD")
+    assert (await stack.core_get(f"/v1/bookings/{taken['id']}"))["booking"]["state"] == "HELD"
+
+    let_go = await stack.offered(a_customer())
+    path = f"/v1/waitlist/{let_go['waitlist']['entry_id']}/decline"
+    status, body, _ = await stack.back_office(path, {}, actor=GUIDE)  # field staff may not
+    assert (status, body["error"]["code"]) == (403, "FORBIDDEN_ROLE")
+    status, body, _ = await stack.back_office(path, {}, actor=SALES)
+    assert (status, body["result"]["state"]) == (200, "CANCELLED"), body
+    status, body, _ = await stack.back_office(path, {"colour": "red"}, actor=SALES)
+    assert (status, body["error"]["code"]) == (422, "INVALID_REQUEST")

@@ -199,23 +199,9 @@ async def test_sales_send_payment_links_and_lose_leads_operations_may_not(
     rejected(again, "LEAD_INVALID_TRANSITION")
 
 
-async def offered(stack: Stack, customer: str) -> dict[str, Any]:
-    """A booking of ``customer`` on the waitlist of a full PKR departure, offered the seats
-    its only other booking gave up (the core offers freed seats at once)."""
-    departure = await stack.departure("PKR", capacity=2)
-    holder = await stack.booking(departure["id"], a_customer(), pax=2)
-    body = {"departure_id": departure["id"], "pax": 2, "customer_phone": customer, "waitlist": True}
-    waiting = (await stack.core_post("/v1/bookings", body))["booking"]
-    assert waiting["state"] == "WAITLISTED"
-    await stack.core_post(f"/v1/bookings/{holder['id']}/cancel")
-    booking = (await stack.core_get(f"/v1/bookings/{waiting['id']}"))["booking"]
-    assert booking["waitlist"]["status"] == "OFFERED"
-    return booking
-
-
 async def test_a_customer_takes_the_seats_offered_to_them_and_only_theirs(stack: Stack) -> None:
     customer = a_customer()
-    booking = await offered(stack, customer)
+    booking = await stack.offered(customer)
     entry = booking["waitlist"]["entry_id"]
     args = {"entry_id": entry, "booking_id": booking["id"]}
     other = await stack.ask("ConfirmWaitlistOffer", a_customer(), args)
@@ -245,7 +231,7 @@ async def test_a_customer_takes_the_seats_offered_to_them_and_only_theirs(stack:
 
 async def test_an_offer_is_found_from_its_entry_alone_and_may_be_declined(stack: Stack) -> None:
     customer = a_customer()
-    booking = await offered(stack, customer)
+    booking = await stack.offered(customer)
     entry = booking["waitlist"]["entry_id"]
     # Another customer cannot find it by its entry: only their own bookings are searched.
     lost = await stack.ask("DeclineWaitlistOffer", a_customer(), {"entry_id": entry})
@@ -263,7 +249,7 @@ async def test_an_offer_is_found_from_its_entry_alone_and_may_be_declined(stack:
 async def test_office_staff_answer_an_offer_for_the_customer_field_staff_may_not(
     stack: Stack,
 ) -> None:
-    booking = await offered(stack, a_customer())
+    booking = await stack.offered(a_customer())
     args = {"entry_id": booking["waitlist"]["entry_id"]}
     rejected(await stack.ask("ConfirmWaitlistOffer", GUIDE, args), "FORBIDDEN_ROLE")
     done = succeeded(await stack.ask("ConfirmWaitlistOffer", OPERATIONS, args))

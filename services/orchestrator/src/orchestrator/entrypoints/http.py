@@ -14,6 +14,8 @@ same path as a command from WhatsApp (``handlers.back_office``):
 - POST /v1/incidents/{incident_id}/updates    UpdateIncident
 - POST /v1/departures/{departure_id}/broadcast     Broadcast
 - POST /v1/departures/{departure_id}/close    CloseDeparture
+- POST /v1/waitlist/{entry_id}/confirm        ConfirmWaitlistOffer (for the customer)
+- POST /v1/waitlist/{entry_id}/decline        DeclineWaitlistOffer (for the customer)
 
 Each needs ``Authorization: Bearer <WAOPS_ORCHESTRATOR_API_TOKEN>`` (401 without, 503 when no
 token is configured), ``X-Waops-Actor-Id`` (the acting staff member's id: their role decides,
@@ -67,6 +69,9 @@ ROUTES = (
     BackOfficeRoute("/v1/incidents/{incident_id}/updates", "UpdateIncident", 201),
     BackOfficeRoute("/v1/departures/{departure_id}/broadcast", "Broadcast", 200),
     BackOfficeRoute("/v1/departures/{departure_id}/close", "CloseDeparture", 200),
+    # A waitlist place offered seats, answered for the customer (e.g. on the phone).
+    BackOfficeRoute("/v1/waitlist/{entry_id}/confirm", "ConfirmWaitlistOffer", 200),
+    BackOfficeRoute("/v1/waitlist/{entry_id}/decline", "DeclineWaitlistOffer", 200),
 )
 
 
