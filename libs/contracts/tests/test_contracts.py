@@ -56,3 +56,11 @@ def test_causation_and_correlation_carry_forward() -> None:
 def test_stable_ids_collapse_duplicates() -> None:
     assert stable_event_id("meta", "wamid.1") == stable_event_id("meta", "wamid.1")
     assert stable_event_id("meta", "wamid.1") != stable_event_id("meta", "wamid.2")
+
+
+def test_a_phone_is_keyed_the_same_however_it_is_written() -> None:
+    from waops_contracts import phone_key
+
+    written = ("+977 984-123 4567", "009779841234567", "9779841234567", "whatsapp:+9779841234567")
+    assert {phone_key(p) for p in written} == {"+9779841234567"}
+    assert phone_key("(+44) 7700 900123") == "+447700900123"

@@ -16,7 +16,6 @@ from conversation_engine.domain.conversations import (
     extended_window,
     is_expired,
     next_step,
-    normalize_phone,
     opening_window,
 )
 from conversation_engine.settings import ConversationSettings
@@ -81,12 +80,6 @@ def test_directory_phones_are_staff_and_others_customers() -> None:
     assert actor_role(sales) == "SALES"
     assert actor_role(None) == "CUSTOMER"
     assert actor_role(DirectoryEntry("u-2", "Ram", "SALES", active=False)) == "CUSTOMER"
-
-
-def test_phones_are_normalized_to_e164() -> None:
-    assert normalize_phone("+977 984-123 4567") == "+9779841234567"
-    assert normalize_phone("009779841234567") == "+9779841234567"
-    assert normalize_phone("9779841234567") == "+9779841234567"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from notifier.domain.content import (
     TemplateParameter,
     Text,
 )
-from notifier.domain.phones import e164
 from notifier.domain.window import (
     Reengagement,
     WindowPolicy,
@@ -166,10 +165,6 @@ def test_a_long_parameter_is_cut_to_1024_characters_with_an_ellipsis() -> None:
     # Cut at a space: no blank before the ellipsis.
     assert template_parameter("x" * 1022 + " and more") == "x" * 1022 + "…"
     assert template_parameter("x" * 1024) == "x" * 1024
-
-
-def test_phones_are_keyed_by_their_digits() -> None:
-    assert e164("+977 984-1234567") == e164("9779841234567") == "+9779841234567"
 
 
 def test_settings_give_the_policy_and_refuse_a_bad_content_sid() -> None:

@@ -2,7 +2,7 @@
 
 from waops_contracts import events
 from waops_contracts.envelope import CONTENT_TYPE, Envelope, new_event_id, stable_event_id
-from waops_contracts.keys import conversation_key
+from waops_contracts.keys import conversation_key, phone_key
 from waops_contracts.registry import EVENT_TYPES, EXAMPLES, Event, UnknownEventType, parse_payload
 
 __all__ = [
@@ -16,5 +16,6 @@ __all__ = [
     "events",
     "new_event_id",
     "parse_payload",
+    "phone_key",
     "stable_event_id",
 ]

@@ -10,7 +10,6 @@ first message after that starts a new conversation, which keeps what is still kn
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
@@ -85,19 +84,6 @@ def carried_profile_name(previous: OpenConversation | None, incoming: str | None
     if incoming and incoming.strip():
         return incoming.strip()
     return previous.profile_name if previous is not None else None
-
-
-_PHONE_NOISE = re.compile(r"[\s\-().]")
-
-
-def normalize_phone(raw: str) -> str:
-    """E.164 as stored everywhere here: ``+`` and digits only (``00`` prefix accepted)."""
-    phone = _PHONE_NOISE.sub("", raw.strip())
-    if phone.startswith("00"):
-        phone = "+" + phone[2:]
-    if not phone.startswith("+"):
-        phone = "+" + phone
-    return phone
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from aiohttp import web
+from waops_contracts import phone_key
 from waops_service_kit import RUNTIME, ApiError
 from waops_service_kit.http import query_int, tenant_of
 
@@ -21,7 +22,6 @@ from conversation_engine.adapters.conversations import (
 )
 from conversation_engine.adapters.read_models import catalogue_listing
 from conversation_engine.adapters.sealing import Sealer
-from conversation_engine.domain.conversations import normalize_phone
 
 
 def _sealer(request: web.Request) -> Sealer:
@@ -33,7 +33,7 @@ def _phone(request: web.Request) -> str:
     phone = request.query.get("phone", "").strip()
     if not phone:
         raise ApiError(400, "PHONE_REQUIRED", "the phone query parameter is required")
-    return normalize_phone(phone)
+    return phone_key(phone)
 
 
 async def get_conversation(request: web.Request) -> web.Response:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from waops_contracts import phone_key
 from waops_contracts.events import AssignmentOffered, LeadCreated, QuoteSent
 from waops_contracts.events.bookings import BookingEvent
 from waops_contracts.events.inventory import WaitlistEvent, WaitlistOffered
@@ -22,7 +23,6 @@ from conversation_engine.adapters.contexts import lock_context, save_context
 from conversation_engine.deps import ConversationDeps
 from conversation_engine.domain import context as contexts
 from conversation_engine.domain.context import Context
-from conversation_engine.domain.conversations import normalize_phone
 
 Change = Callable[[Context], Context]
 
@@ -116,7 +116,7 @@ async def on_assignment_answered(
 async def _change(
     ctx: HandlerContext[ConversationDeps], phone: str, change: Change, *, name: Any = None
 ) -> None:
-    phone = normalize_phone(phone)
+    phone = phone_key(phone)
     sealer = ctx.deps.sealer
     context = await lock_context(ctx.conn, sealer, ctx.tenant_id, phone)
     changed = change(context)

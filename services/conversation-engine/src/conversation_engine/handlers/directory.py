@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from waops_contracts import phone_key
 from waops_contracts.events import StaffUpserted, TourUpserted
 from waops_messaging import HandlerContext
 
 from conversation_engine.adapters.read_models import upsert_actor, upsert_tour
 from conversation_engine.deps import ConversationDeps
-from conversation_engine.domain.conversations import normalize_phone
 
 
 async def on_staff_upserted(event: StaffUpserted, ctx: HandlerContext[ConversationDeps]) -> None:
@@ -15,7 +15,7 @@ async def on_staff_upserted(event: StaffUpserted, ctx: HandlerContext[Conversati
         ctx.conn,
         ctx.deps.sealer,
         tenant_id=ctx.tenant_id,
-        phone=normalize_phone(event.phone),
+        phone=phone_key(event.phone),
         user_id=event.user_id,
         name=event.name,
         role=event.role,

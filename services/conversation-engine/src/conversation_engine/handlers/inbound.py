@@ -6,7 +6,7 @@ the order the adapter published them.
 
 from __future__ import annotations
 
-from waops_contracts import conversation_key
+from waops_contracts import conversation_key, phone_key
 from waops_contracts.events import ConversationOpened, MessageReceived
 from waops_messaging import HandlerContext
 from waops_observability import get_logger
@@ -22,7 +22,6 @@ from conversation_engine.domain.conversations import (
     conversation_subject,
     extended_window,
     next_step,
-    normalize_phone,
     opening_window,
 )
 from conversation_engine.handlers.dialogue import Speaker, converse, understand
@@ -42,7 +41,7 @@ async def on_message_received(
     if await store.message_known(ctx.conn, event.provider_message_id):
         log.info("message.duplicate", provider_message_id=event.provider_message_id)
         return
-    phone = normalize_phone(event.from_phone)
+    phone = phone_key(event.from_phone)
     entry = await directory_entry(ctx.conn, ctx.deps.sealer, ctx.tenant_id, phone)
     speaker = Speaker(phone=phone, role=actor_role(entry), entry=entry)
     understood = await understand(event, ctx, speaker)

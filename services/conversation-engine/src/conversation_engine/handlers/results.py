@@ -3,7 +3,7 @@ what the command made or found."""
 
 from __future__ import annotations
 
-from waops_contracts import conversation_key
+from waops_contracts import conversation_key, phone_key
 from waops_contracts.events import CommandRejected, CommandSucceeded, ConversationBound
 from waops_messaging import HandlerContext
 from waops_observability import get_logger
@@ -12,7 +12,7 @@ from conversation_engine.adapters import conversations as store
 from conversation_engine.adapters.contexts import lock_context, save_context
 from conversation_engine.deps import ConversationDeps
 from conversation_engine.domain.context import Bound, bound_by_command
-from conversation_engine.domain.conversations import conversation_subject, normalize_phone
+from conversation_engine.domain.conversations import conversation_subject
 
 log = get_logger(__name__)
 
@@ -55,7 +55,7 @@ async def _bind_context(
     event: CommandSucceeded, ctx: HandlerContext[ConversationDeps], phone: str
 ) -> None:
     assert event.object is not None
-    phone = normalize_phone(phone)
+    phone = phone_key(phone)
     sealer = ctx.deps.sealer
     context = await lock_context(ctx.conn, sealer, ctx.tenant_id, phone)
     bound = Bound(event.object.type, event.object.id, event.object.reference)

@@ -122,6 +122,19 @@ async def resolve_actor(
     return await staff_by_phone(conn, tenant_id, phone)
 
 
+def _params(tenant_id: str, member: StaffMember) -> dict[str, Any]:
+    """Every column of a staff row, as the statements below bind them."""
+    return {
+        "i": member.id,
+        "t": tenant_id,
+        "n": member.name,
+        "p": member.phone,
+        "r": member.role,
+        "k": member.kind,
+        "a": member.active,
+    }
+
+
 async def insert_staff(conn: AsyncConnection, tenant_id: str, member: StaffMember) -> bool:
     """False when the phone is already someone's in this tenant."""
     row = (
@@ -131,15 +144,7 @@ async def insert_staff(conn: AsyncConnection, tenant_id: str, member: StaffMembe
                 " VALUES (:i, :t, :n, :p, :r, :k, :a) ON CONFLICT (tenant_id, phone) DO NOTHING"
                 " RETURNING id"
             ),
-            {
-                "i": member.id,
-                "t": tenant_id,
-                "n": member.name,
-                "p": member.phone,
-                "r": member.role,
-                "k": member.kind,
-                "a": member.active,
-            },
+            _params(tenant_id, member),
         )
     ).first()
     return row is not None
@@ -154,15 +159,7 @@ async def update_staff(conn: AsyncConnection, tenant_id: str, member: StaffMembe
                     "UPDATE staff SET name = :n, phone = :p, role = :r, kind = :k, active = :a,"
                     " updated_at = now() WHERE tenant_id = :t AND id = :i"
                 ),
-                {
-                    "i": member.id,
-                    "t": tenant_id,
-                    "n": member.name,
-                    "p": member.phone,
-                    "r": member.role,
-                    "k": member.kind,
-                    "a": member.active,
-                },
+                _params(tenant_id, member),
             )
     except IntegrityError:
         return False
@@ -184,15 +181,7 @@ async def upsert_staff(
                 " IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.role, EXCLUDED.kind, EXCLUDED.active)"
                 " RETURNING id"
             ),
-            {
-                "i": member.id,
-                "t": tenant_id,
-                "n": member.name,
-                "p": member.phone,
-                "r": member.role,
-                "k": member.kind,
-                "a": member.active,
-            },
+            _params(tenant_id, member),
         )
     ).first() is not None
     [stored] = await list_staff(conn, tenant_id, phone=member.phone)

@@ -140,23 +140,32 @@ async def end_hold(
 
 
 @dataclass(frozen=True)
-class DueHold:
+class Due:
+    """A row whose time has come (an expired hold, an expired waitlist offer), read without
+    locks: each is re-checked under its departure's lock before it is acted on."""
+
     id: str
     tenant_id: str
     departure_id: str
 
 
-async def due_holds(conn: AsyncConnection, now: datetime, limit: int) -> list[DueHold]:
-    """ACTIVE holds past their expiry (read without locks: each is re-checked under its
-    departure's lock before it is expired)."""
+async def due_rows(
+    conn: AsyncConnection, table: str, status: str, expiry: str, now: datetime, limit: int
+) -> list[Due]:
+    """Rows of ``table`` in ``status`` whose ``expiry`` column has passed, oldest first
+    (``table`` and ``expiry`` are this package's constants, never input)."""
     rows = await conn.execute(
         text(
-            "SELECT id, tenant_id, departure_id FROM holds WHERE status = :s"
-            " AND expires_at <= :now ORDER BY expires_at LIMIT :n"
+            f"SELECT id, tenant_id, departure_id FROM {table} WHERE status = :s"
+            f" AND {expiry} <= :now ORDER BY {expiry} LIMIT :n"
         ),
-        {"s": ACTIVE, "now": now, "n": limit},
+        {"s": status, "now": now, "n": limit},
     )
-    return [DueHold(str(r.id), r.tenant_id, str(r.departure_id)) for r in rows]
+    return [Due(str(r.id), r.tenant_id, str(r.departure_id)) for r in rows]
+
+
+async def due_holds(conn: AsyncConnection, now: datetime, limit: int) -> list[Due]:
+    return await due_rows(conn, "holds", ACTIVE, "expires_at", now, limit)
 
 
 async def hold_if_due(conn: AsyncConnection, hold_id: str, now: datetime) -> Hold | None:

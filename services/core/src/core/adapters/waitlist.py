@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.adapters.inventory import Due, due_rows
 from core.domain.waitlist import OFFERED, WAITING
 
 
@@ -125,22 +126,8 @@ async def set_status(
     )
 
 
-@dataclass(frozen=True)
-class DueOffer:
-    id: str
-    tenant_id: str
-    departure_id: str
-
-
-async def due_offers(conn: AsyncConnection, now: datetime, limit: int) -> list[DueOffer]:
-    rows = await conn.execute(
-        text(
-            "SELECT id, tenant_id, departure_id FROM waitlist_entries WHERE status = :s"
-            " AND offer_expires_at <= :now ORDER BY offer_expires_at LIMIT :n"
-        ),
-        {"s": OFFERED, "now": now, "n": limit},
-    )
-    return [DueOffer(str(r.id), r.tenant_id, str(r.departure_id)) for r in rows]
+async def due_offers(conn: AsyncConnection, now: datetime, limit: int) -> list[Due]:
+    return await due_rows(conn, "waitlist_entries", OFFERED, "offer_expires_at", now, limit)
 
 
 async def offer_if_due(conn: AsyncConnection, entry_id: str, now: datetime) -> Entry | None:

@@ -68,6 +68,8 @@ def allowed(state: str, action: str) -> bool:
 # ``EBC-251005``: the tour code and the departure's start date. A tour has one departure per
 # start date, so the reference is unique per tenant, and a guide can read it off the itinerary.
 _REFERENCE = re.compile(r"^([A-Z0-9]{2,8})-(\d{6})$")
+# Typed without the dash (``EBC251005``): the code must end in a letter to be told apart.
+_UNDASHED = re.compile(r"^([A-Z0-9]{1,7}[A-Z])(\d{6})$")
 
 
 def trip_reference(tour_code: str, start_date: date) -> str:
@@ -75,7 +77,10 @@ def trip_reference(tour_code: str, start_date: date) -> str:
 
 
 def parse_reference(text: str) -> str | None:
-    """A reference as typed over WhatsApp (``checkin ebc-251005``, ``EBC 251005``), upper-cased
+    """A reference as typed over WhatsApp (``ebc-251005``, ``EBC 251005``, ``ebc251005``), upper-cased
     and dash-joined; None when it is not shaped like one."""
     cleaned = re.sub(r"[\s_/]+", "-", text.strip().upper())
+    undashed = _UNDASHED.fullmatch(cleaned)
+    if undashed:
+        cleaned = f"{undashed.group(1)}-{undashed.group(2)}"
     return cleaned if _REFERENCE.fullmatch(cleaned) else None

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+from waops_contracts import phone_key
 
 from notifier.adapters.providers import (
     D360Provider,
@@ -26,7 +27,6 @@ from notifier.adapters.providers import (
     TwilioProvider,
     WhatsAppProvider,
 )
-from notifier.domain.phones import e164
 from notifier.settings import NotifierSettings
 
 PROVIDERS = ("meta", "360dialog", "twilio")
@@ -86,7 +86,7 @@ def default_channel_id(settings: NotifierSettings) -> str:
     Meta, 360dialog) or the E.164 sender number (Twilio)."""
     if settings.provider != "twilio":
         return settings.meta_phone_number_id
-    return e164(settings.twilio_whatsapp_number)  # as the adapter normalises it
+    return phone_key(settings.twilio_whatsapp_number)  # as the adapter normalises it
 
 
 class ChannelResolver:

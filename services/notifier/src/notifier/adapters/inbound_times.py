@@ -6,8 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
-
-from notifier.domain.phones import e164
+from waops_contracts import phone_key
 
 
 async def remember_inbound(
@@ -21,13 +20,13 @@ async def remember_inbound(
             " ON CONFLICT (channel_id, phone) DO UPDATE SET at = EXCLUDED.at"
             " WHERE last_inbound.at < EXCLUDED.at"
         ),
-        {"c": channel_id, "p": e164(phone), "at": at},
+        {"c": channel_id, "p": phone_key(phone), "at": at},
     )
 
 
 async def last_inbound(conn: AsyncConnection, channel_id: str, phone: str) -> datetime | None:
     found = await conn.scalar(
         text("SELECT at FROM last_inbound WHERE channel_id = :c AND phone = :p"),
-        {"c": channel_id, "p": e164(phone)},
+        {"c": channel_id, "p": phone_key(phone)},
     )
     return found if isinstance(found, datetime) else None

@@ -11,13 +11,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
+from waops_contracts import phone_key
 from waops_observability import get_logger
 
 from notifier import metrics
 from notifier.adapters.inbound_times import last_inbound
 from notifier.adapters.outbound import Outbound
 from notifier.domain.content import Content
-from notifier.domain.phones import e164
 from notifier.domain.window import WindowDecision, WindowPolicy, for_window, is_free_form
 
 log = get_logger(__name__)
@@ -51,7 +51,7 @@ class ServiceWindow:
         return decision
 
     def _warn_once(self, message: Outbound, provider: str) -> None:
-        key = (message.channel_id, e164(message.to_phone))
+        key = (message.channel_id, phone_key(message.to_phone))
         if key in self._warned:
             return
         if len(self._warned) >= _WARNED_MAX:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import aiohttp
+from waops_contracts import phone_key
 
 from notifier.adapters.providers.base import (
     Action,
@@ -37,15 +38,11 @@ from notifier.domain.content import (
 )
 
 
-def digits(phone: str) -> str:
-    return "".join(ch for ch in phone if ch.isdigit())
-
-
 def render(to_phone: str, content: Content) -> dict[str, Any]:
     """The Cloud API request body for one message."""
     if isinstance(content, MarkRead):
         return {"messaging_product": "whatsapp", "status": "read", "message_id": content.message_id}
-    to = digits(to_phone)
+    to = phone_key(to_phone)[1:]  # WhatsApp ids are the digits, without the '+'
     if not to:
         raise PermanentProviderError(None, f"recipient {to_phone!r} has no digits")
     head = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
