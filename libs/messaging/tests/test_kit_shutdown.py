@@ -217,3 +217,55 @@ async def test_a_handler_outliving_the_drain_timeout_is_not_acked(kit: Kit) -> N
     assert await kit.effects() == Counter({"stuck": 1})
     assert await kit.inbox_rows() == 1
     assert duplicates_seen() == duplicates
+
+
+PARTITIONED = QueueSpec("kit-probe.stopping", (Pinged.event_type,), partitions=2)
+
+
+async def _nobody_on(amqp_url: str, queue: str) -> bool:
+    try:
+        return (await queue_counts(amqp_url, queue))[1] == 0
+    except Exception:  # not declared (the stop came first): nobody consumes it
+        return True
+
+
+@pytest.mark.parametrize("when", ["connecting", "attaching", "attached"])
+async def test_a_stop_at_any_moment_leaves_no_consumer_holding_a_partition(
+    isolated: Isolated, kit_engine: AsyncEngine, when: str
+) -> None:
+    """A replica stopped just after it started must not stay connected, holding the
+    single-active-consumer partitions without working on them."""
+    registry = HandlerRegistry()
+    registry.queue(PARTITIONED)
+    registry.on(PARTITIONED.name, Pinged)(record_effect)
+    broker = Broker(isolated.amqp_url, name=f"kit-stopping-{when}")
+    consumers = Consumers(
+        service="kit-probe",
+        broker=broker,
+        engine=kit_engine,
+        writer=EventWriter(SOURCE, SCHEMA),
+        subscriptions=registry.subscriptions,
+        deps=None,
+    )
+    attaching, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_to_finish(_: object) -> None:  # runs after the consumers attached
+        attaching.set()
+        await release.wait()
+
+    broker.on_connect(slow_to_finish)
+    broker.start()
+    if when == "attaching":
+        await asyncio.wait_for(attaching.wait(), 15)
+    elif when == "attached":
+        release.set()
+        await broker.wait_connected(15)
+    await asyncio.wait_for(consumers.stop(), 10)
+    await asyncio.wait_for(broker.stop(timeout=5), 15)  # a stop that always ends
+
+    assert not broker.is_connected
+    for queue in PARTITIONED.queue_names():
+        await eventually(
+            lambda q=queue: _nobody_on(isolated.amqp_url, q),
+            what=f"no consumer left on {queue}",
+        )

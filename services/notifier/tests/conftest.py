@@ -3,7 +3,9 @@ formats) served on a free port, and provider clients pointed at it."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -17,6 +19,10 @@ from notifier.adapters.providers import (
     TwilioProvider,
 )
 from waops_sandbox import SandboxConfig, create_sandbox_app
+
+# The tests' shared helpers (notifier_samples, dispatch_support) import by name: pytest's
+# importlib mode puts no test folder on the path.
+sys.path.insert(0, str(Path(__file__).parent))
 
 TOKEN = "test-token"
 PHONE_ID = "109876543210"

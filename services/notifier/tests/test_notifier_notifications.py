@@ -3,9 +3,7 @@ pure, so each is checked on its own (recipients, template, the facts in the rend
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, date
-from pathlib import Path
 
 import pytest
 from notifier.domain import formatting as fmt
@@ -22,10 +20,8 @@ from notifier.domain.notices import (
 )
 from notifier.domain.notifications import notices
 from notifier.domain.templates import CATALOGUE
-from waops_contracts import Event
-
-sys.path.insert(0, str(Path(__file__).parent))  # the tests' shared helpers (importlib mode)
 from notifier_samples import CUSTOMER, GUIDE, MAYA, OPS, REP, RESULTS, done, example
+from waops_contracts import Event
 
 STYLE = Style(support_line="+977 1 5550100", timezone=zone("Asia/Kathmandu"))
 

@@ -4,26 +4,22 @@ a command; each once, however often the event is delivered."""
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import aio_pika
 import pytest
 from notifier.bootstrap import create_app
 from notifier.settings import NotifierSettings
+from notifier_samples import CUSTOMER, GUIDE, MAYA, OPS, REP, RESULTS, done, example
 from waops_contracts import Envelope, Event
 from waops_contracts.events import StaffUpserted
 from waops_messaging import PARK_REASON_HEADER
 from waops_testing.plugin import Isolated
 from waops_testing.poll import eventually
 from waops_testing.services import consumed, publish, running_service, service_db, settings_for
-
-sys.path.insert(0, str(Path(__file__).parent))  # the tests' shared helpers (importlib mode)
-from notifier_samples import CUSTOMER, GUIDE, MAYA, OPS, REP, RESULTS, done, example
 
 pytestmark = pytest.mark.integration
 

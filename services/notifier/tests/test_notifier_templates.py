@@ -4,7 +4,6 @@ function provides)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,8 +17,6 @@ from notifier.domain.templates import (
     UnknownTemplate,
     packaged,
 )
-
-sys.path.insert(0, str(Path(__file__).parent))  # the tests' shared helpers (importlib mode)
 from notifier_samples import every_case
 
 HERE = Path(__file__).parent

@@ -21,8 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+import asyncpg
 from cryptography.fernet import Fernet
+from waops_service_kit.db import asyncpg_dsn
 from waops_service_kit.provision import create_database, provision_schemas, service_url
+from waops_service_kit.settings import ServiceSettings
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,16 @@ SERVICES: tuple[ServiceDef, ...] = (
     ServiceDef("webhook-adapter", "webhook_adapter", "webhook_adapter", "WAOPS_ADAPTER_PORT", 8080),
 )
 SANDBOX = ServiceDef("sandbox", "waops_sandbox", None, "WAOPS_SANDBOX_PORT", 8090)
+
+
+def budget_of(env: dict[str, str]) -> int:
+    """One process's connection budget under the environment it is started with."""
+    given = {
+        "db_pool_size": env.get("WAOPS_DB_POOL_SIZE"),
+        "db_pool_overflow": env.get("WAOPS_DB_POOL_OVERFLOW"),
+    }
+    settings = ServiceSettings.model_validate({k: v for k, v in given.items() if v is not None})
+    return settings.connection_budget
 
 
 def free_port() -> int:
@@ -266,7 +279,36 @@ class Stack:
             raise RuntimeError(f"{name} {' '.join(args)} failed ({child.returncode}):\n{text}")
         return text
 
+    def connection_budget(self) -> int:
+        """Database connections every service together may open (ADR 0026)."""
+        return sum(
+            budget_of(p.env) for p in self.processes.values() if p.definition.schema is not None
+        )
+
+    async def check_connection_budget(self) -> None:
+        """Refuse to start a system that could exhaust PostgreSQL's connections: under load
+        its services would fail with ``too many connections`` instead of queueing."""
+        conn = await asyncpg.connect(asyncpg_dsn(self.config.admin_url), timeout=10)
+        try:
+            allowed = await conn.fetchval(
+                "SELECT current_setting('max_connections')::int"
+                " - current_setting('superuser_reserved_connections')::int"
+            )
+            in_use = await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
+            )
+        finally:
+            await conn.close()
+        wanted = self.connection_budget()
+        if in_use + wanted > allowed:
+            raise RuntimeError(
+                f"the services may open {wanted} database connections, and PostgreSQL has"
+                f" {allowed - in_use} free ({in_use} of {allowed} in use): lower"
+                " WAOPS_DB_POOL_SIZE / WAOPS_DB_POOL_OVERFLOW or raise max_connections"
+            )
+
     async def start(self, *, timeout: float = 60) -> None:
+        await self.check_connection_budget()
         await asyncio.gather(*(p.start() for p in self.processes.values()))
         await self.wait_ready(timeout=timeout)
 

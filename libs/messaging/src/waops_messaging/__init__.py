@@ -2,6 +2,7 @@
 
 from waops_messaging.broker import Broker, BrokerUnavailable
 from waops_messaging.consumer import Consumers
+from waops_messaging.failures import TransientFailure, is_transient
 from waops_messaging.handlers import EventWriter, HandlerContext, HandlerRegistry, Subscription
 from waops_messaging.inbox import claim
 from waops_messaging.outbox import add_to_outbox
@@ -27,7 +28,9 @@ __all__ = [
     "OutboxRelay",
     "QueueSpec",
     "Subscription",
+    "TransientFailure",
     "Wakeup",
     "add_to_outbox",
     "claim",
+    "is_transient",
 ]

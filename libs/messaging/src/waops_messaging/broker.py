@@ -67,15 +67,29 @@ class Broker:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"broker:{self._name}")
 
-    async def stop(self) -> None:
+    async def stop(self, timeout: float = 5.0) -> None:
+        """End the supervision, then close the connection, within ``timeout`` seconds each.
+
+        The supervising task goes first, so a stop that lands mid-connect cannot leave a
+        connection opened after it (a stopped replica holding single-active-consumer
+        partitions it no longer works on). A close handshake can wait forever on a
+        half-dead socket: past the timeout the connection is abandoned (the broker frees
+        what it held when the socket goes away with the process)."""
         self._stopping = True
-        if self._connection is not None and not self._connection.is_closed:
-            with contextlib.suppress(Exception):
-                await self._connection.close()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+                await asyncio.wait_for(self._task, timeout)
+        self._connected.clear()
+        metrics.BROKER_CONNECTED.set(0)
+        connection, self._connection = self._connection, None
+        self._publish_channel = None
+        self._events = None
+        if connection is not None and not connection.is_closed:
+            try:
+                await asyncio.wait_for(connection.close(), timeout)
+            except Exception as exc:  # TimeoutError included: abandon it, the process ends
+                log.warning("broker.close_abandoned", error=repr(exc))
 
     async def _run(self) -> None:
         backoff = 0.2
@@ -124,8 +138,8 @@ class Broker:
         self._publish_channel = None
         self._events = None
         if conn is not None and not conn.is_closed:
-            with contextlib.suppress(Exception):
-                await conn.close()
+            with contextlib.suppress(Exception):  # bounded: a dead socket must not hold us
+                await asyncio.wait_for(conn.close(), 5)
 
     async def publish(
         self,

@@ -5,6 +5,9 @@
   turns into a no-op.
 - A handler failure rolls back and the message is requeued (with a short backoff); at the
   delivery limit it is parked on the dead-letter path with the failure as its reason.
+- A transient failure (the database or a dependency down or overloaded: ``failures``) is
+  not the message's fault: it is retried in place with backoff, uncounted, for up to
+  ``transient_window`` seconds, so load never parks a good message.
 - Undecodable messages are parked at once: retrying cannot help them.
 - Stopping cancels the consumers first, lets in-flight handlers finish (bounded), and
   acks nothing unfinished: whatever was not acked is redelivered by the broker.
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +32,7 @@ from waops_observability import bind_correlation, context_from_traceparent, get_
 from waops_observability.logging import structlog_reset
 
 from waops_messaging.broker import Broker
+from waops_messaging.failures import is_transient
 from waops_messaging.handlers import ANY_TYPE, EventWriter, HandlerContext, Subscription
 from waops_messaging.inbox import claim
 from waops_messaging.topology import DEAD_LETTER_EXCHANGE, PARK_REASON_HEADER, declare_queue
@@ -40,6 +45,28 @@ def _delivery_count(message: AbstractIncomingMessage) -> int:
     """This delivery's number, 1-based (quorum queues count earlier failed deliveries)."""
     count = (message.headers or {}).get("x-delivery-count", 0)
     return (count if isinstance(count, int) else 0) + 1
+
+
+class _TransientRetries:
+    """The in-place retries of one message's transient failures: exponential backoff with
+    jitter, capped at 5 s, for at most ``window`` seconds from the first failure."""
+
+    def __init__(self, window: float, backoff: float) -> None:
+        self._window = window
+        self._backoff = backoff
+        self._since: float | None = None
+        self.attempts = 0
+
+    def may_retry(self) -> bool:
+        now = time.monotonic()
+        if self._since is None:
+            self._since = now
+        return now - self._since < self._window
+
+    def next_wait(self) -> float:
+        self.attempts += 1
+        ceiling = min(self._backoff * 2 ** min(self.attempts - 1, 10), 5.0)
+        return random.uniform(ceiling / 2, ceiling)
 
 
 class Poison(Exception):
@@ -60,6 +87,7 @@ class Consumers:
         deps: Any,
         retry_backoff: float = 0.2,
         drain_timeout: float = 20.0,
+        transient_window: float = 300.0,
     ) -> None:
         self._service = service
         self._broker = broker
@@ -69,6 +97,7 @@ class Consumers:
         self._deps = deps
         self._retry_backoff = retry_backoff
         self._drain_timeout = drain_timeout
+        self._transient_window = transient_window
         self._inflight: set[asyncio.Task[None]] = set()
         self._queues: list[tuple[AbstractQueue, str]] = []
         self._accepting = True
@@ -123,8 +152,8 @@ class Consumers:
         """
         self._accepting = False
         for queue, tag in self._queues:
-            with contextlib.suppress(Exception):
-                await queue.cancel(tag)
+            with contextlib.suppress(Exception):  # a dead channel must not hold the stop
+                await asyncio.wait_for(queue.cancel(tag), 5)
         if not self._inflight:
             return
         _, unfinished = await asyncio.wait(set(self._inflight), timeout=self._drain_timeout)
@@ -159,6 +188,7 @@ class Consumers:
         )
         token = otel_context.attach(context_from_traceparent(envelope.traceparent))
         deliveries = _delivery_count(message)
+        transient = _TransientRetries(self._transient_window, self._retry_backoff)
         try:
             while True:
                 try:
@@ -167,6 +197,19 @@ class Consumers:
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
+                    if is_transient(exc) and transient.may_retry():
+                        if not self._accepting:
+                            return  # stopping: left unacked, the broker redelivers it
+                        log.warning(
+                            "event.transient_failure_retrying",
+                            error=repr(exc)[:500],
+                            attempt=transient.attempts,
+                        )
+                        metrics.EVENTS_CONSUMED.labels(
+                            sub.queue.name, event_type, "transient_retried"
+                        ).inc()
+                        await asyncio.sleep(transient.next_wait())
+                        continue
                     if sub.queue.partitions > 0 and deliveries < sub.queue.delivery_limit:
                         # An ordered partition retries in place: requeueing would let the
                         # messages behind this one overtake it.

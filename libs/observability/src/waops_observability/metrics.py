@@ -6,7 +6,7 @@ from prometheus_client import Counter, Gauge, Histogram
 
 EVENTS_CONSUMED = Counter(
     "waops_events_consumed_total",
-    "Events handled by a consumer, by outcome (handled, duplicate, retried, parked)",
+    "Events handled by a consumer, by outcome (handled, duplicate, retried, transient_retried, parked)",
     ["consumer", "event_type", "outcome"],
 )
 EVENT_HANDLING_SECONDS = Histogram(

@@ -200,6 +200,7 @@ async def default_deliverer(
         message_id=record["id"],
         recipient_id=record["to"],
         status=status,
+        biz_opaque_callback_data=(record.get("request") or {}).get("biz_opaque_callback_data"),
     )
     deliver = phone.deliver_d360 if record["provider"] == "360dialog" else phone.deliver_meta
     for _ in range(copies):

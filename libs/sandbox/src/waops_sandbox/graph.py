@@ -153,6 +153,9 @@ def validate_send(payload: Any) -> dict[str, Any]:
     to = payload.get("to")
     if not isinstance(to, str) or not digits(to):
         raise invalid_parameter("The parameter to is required.")
+    opaque = payload.get("biz_opaque_callback_data")
+    if opaque is not None and (not isinstance(opaque, str) or len(opaque) > 512):
+        raise invalid_parameter("Param biz_opaque_callback_data must be a string of 512 or less.")
     kind = payload.get("type", "text")  # the Cloud API defaults type to text
     if kind not in SUPPORTED_TYPES:
         raise invalid_parameter(f"Param type must be one of {{{', '.join(SUPPORTED_TYPES)}}}.")

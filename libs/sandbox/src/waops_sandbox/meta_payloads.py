@@ -109,8 +109,10 @@ def status_webhook(
     errors: list[dict[str, Any]] | None = None,
     conversation_id: str | None = None,
     pricing_category: str = "service",
+    biz_opaque_callback_data: str | None = None,
 ) -> dict[str, Any]:
-    """The webhook Meta posts when a message the business sent changes status.
+    """The webhook Meta posts when a message the business sent changes status (with the
+    send's ``biz_opaque_callback_data`` when it had one).
 
     ``status`` is one of sent, delivered, read, failed. Failed statuses carry ``errors``
     ([{code, title, message, error_data: {details}}]) and no conversation/pricing.
@@ -121,6 +123,8 @@ def status_webhook(
         "timestamp": str(timestamp) if timestamp is not None else _now(),
         "recipient_id": digits(recipient_id),
     }
+    if biz_opaque_callback_data is not None:
+        entry["biz_opaque_callback_data"] = biz_opaque_callback_data
     if status == "failed":
         entry["errors"] = errors or [
             {

@@ -23,6 +23,11 @@ TWILIO_URL = "https://api.twilio.com"
 Provider = Literal["sandbox", "meta", "360dialog", "twilio"]
 
 
+# The query parameter of the notifier's Twilio StatusCallback URL that carries the send's
+# reference (Twilio echoes no field of the send; its callbacks come to that exact URL).
+TWILIO_REFERENCE_PARAM = "waops_ref"
+
+
 class ProviderSettings(ServiceSettings):
     # Which provider the default channel belongs to; the sandbox speaks Meta's formats.
     provider: Provider = Field(default="sandbox", validation_alias="WAOPS_PROVIDER")

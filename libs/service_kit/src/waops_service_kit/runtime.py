@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from waops_messaging import Broker, Consumers, EventWriter, HandlerRegistry, OutboxRelay
 from waops_observability import configure, get_logger
 
-from waops_service_kit.db import asyncpg_dsn, create_engine, ping
+from waops_service_kit.db import asyncpg_dsn, connection_room, create_engine, ping
 from waops_service_kit.http import build_middlewares, healthz, json_error, metrics_route
 from waops_service_kit.migrations import migrate
 from waops_service_kit.settings import ServiceSettings
@@ -47,7 +47,13 @@ class ServiceRuntime:
     background: list[Callable[[], Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.engine = create_engine(self.settings.database_url, self.schema)
+        self.engine = create_engine(
+            self.settings.database_url,
+            self.schema,
+            pool_size=self.settings.db_pool_size,
+            max_overflow=self.settings.db_pool_overflow,
+            pool_timeout=self.settings.db_pool_timeout,
+        )
         self.broker = Broker(self.settings.amqp_url, name=f"waops-{self.name}")
         self.writer = EventWriter(source=f"waops/{self.name}", schema=self.schema)
         self.relay = OutboxRelay(
@@ -72,10 +78,34 @@ class ServiceRuntime:
                 # WAOPS_SHUTDOWN_TIMEOUT bounds the drain too: a handler still running then
                 # is cancelled (rolled back, never acked) so the stop fits the grace period.
                 drain_timeout=self.settings.shutdown_timeout,
+                transient_window=self.settings.transient_retry_window,
             )
+        await self.check_connection_budget()
         self.broker.start()
         self.relay.start()
         log.info("service.started", service=self.name)
+
+    async def check_connection_budget(self) -> None:
+        """Say loudly, at start, when this process's budget does not fit what the server
+        has left: under load it would meet ``too many connections`` instead of waiting for
+        its own pool. (Not fatal: a rolling restart briefly runs old and new side by side.)"""
+        try:
+            room = await connection_room(self.engine)
+        except Exception as exc:
+            log.warning("db.connection_budget_unknown", error=repr(exc))
+            return
+        wanted = self.settings.connection_budget - 1  # the connection that asked is already counted
+        if room.fits(wanted):
+            log.info("db.connection_budget", budget=self.settings.connection_budget, **vars(room))
+            return
+        log.error(
+            "db.connection_budget_exceeded",
+            budget=self.settings.connection_budget,
+            allowed=room.allowed,
+            in_use=room.in_use,
+            hint="lower WAOPS_DB_POOL_SIZE / WAOPS_DB_POOL_OVERFLOW, run fewer replicas,"
+            " raise max_connections or put a pooler (PgBouncer) in front",
+        )
 
     async def stop(self) -> None:
         log.info("service.stopping", service=self.name)

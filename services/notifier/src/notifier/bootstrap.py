@@ -97,6 +97,9 @@ def create_app(settings: NotifierSettings | None = None) -> web.Application:
                 poll_interval=settings.outbox_poll_interval,
                 stop_timeout=settings.shutdown_timeout,
                 window=settings.window_policy,
+                lease_seconds=settings.send_lease,
+                unknown_resend_after=settings.unknown_resend_after,
+                record_retry_for=settings.record_retry_for,
             )
             running.dispatcher = sender
             sender.start()

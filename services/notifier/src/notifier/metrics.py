@@ -41,3 +41,22 @@ OUTSIDE_WINDOW = Counter(
     " provider will likely refuse with 131047 / 63016)",
     ["provider", "outcome"],
 )
+UNKNOWN_OUTCOMES = Counter(
+    "waops_notifier_unknown_outcomes_total",
+    "Sends whose outcome was unknown (the sender's lease ran out mid-send), by what became of"
+    " them: unknown (entered the state), reconciled (a status webhook named the send: it was"
+    " accepted, not re-sent), resent (no word from the provider within the window: queued"
+    " again; a duplicate if the provider had in fact taken it), failed (re-sending disabled)",
+    ["outcome"],
+)
+UNRECORDED = Counter(
+    "waops_notifier_unrecorded_outcomes_total",
+    "Send outcomes the dispatcher could not record within its retry window (the database"
+    " unreachable); the send becomes 'unknown' when its lease runs out",
+    ["outcome"],
+)
+RECORD_RETRIES = Counter(
+    "waops_notifier_record_retries_total",
+    "Retries of recording a send's outcome after a transient database failure, by outcome",
+    ["outcome"],
+)

@@ -31,6 +31,18 @@ class NotifierSettings(ProviderSettings):
     breaker_cooldown: float = Field(
         default=30.0, gt=0, validation_alias="WAOPS_NOTIFIER_BREAKER_COOLDOWN"
     )
+    # A send's lease: a sender still holding one past it is presumed dead or cut off, and
+    # the send's outcome unknown (never simply re-sent: ADR 0026).
+    send_lease: float = Field(default=60.0, gt=0, validation_alias="WAOPS_NOTIFIER_SEND_LEASE")
+    # How long an unknown send waits for a status webhook naming it before it is queued
+    # again (a provider reports 'sent' within seconds of accepting a message).
+    unknown_resend_after: float = Field(
+        default=300.0, gt=0, validation_alias="WAOPS_NOTIFIER_UNKNOWN_RESEND_AFTER"
+    )
+    # How long the provider's answer is retried into the database before giving up on it.
+    record_retry_for: float = Field(
+        default=300.0, gt=0, validation_alias="WAOPS_NOTIFIER_RECORD_RETRY_FOR"
+    )
     # 0: a halted channel stays halted until an operator resumes it.
     halt_resume_after: float = Field(
         default=0.0, ge=0, validation_alias="WAOPS_NOTIFIER_HALT_RESUME_AFTER"

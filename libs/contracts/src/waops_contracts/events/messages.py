@@ -207,3 +207,7 @@ class MessageStatus(Event):
     errors: list[StatusError] = []
     pricing: Pricing | None = None
     conversation: ConversationInfo | None = None
+    # What the sender asked the provider to echo back (Meta's and 360dialog's
+    # biz_opaque_callback_data, a query parameter of Twilio's status callback): the
+    # notifier's outbound id, which recognises a send whose answer was lost.
+    client_reference: str | None = None

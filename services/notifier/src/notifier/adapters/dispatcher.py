@@ -12,8 +12,12 @@ table says what a refusal means (``notifier.domain.decisions``):
   set time has passed.
 While a channel's circuit is open its messages are not claimed at all: they wait, queued,
 their attempts untouched; after the cool-down one probe send decides.
-A sender that dies mid-send loses its lease and the message is sent again: delivery to the
-provider is at-least-once, the narrowest window APIs without idempotency keys allow.
+What the provider answered is recorded with retries (a database hiccup must not lose an
+accepted send). A send whose sender's lease runs out anyway (it died mid-send, or the
+database stayed away) is never simply sent again: it becomes ``unknown``; every send carries
+its id as a client reference that the provider echoes in its status webhooks, and a status
+naming it reconciles it as sent. Only when the provider says nothing about it for
+``unknown_resend_after`` seconds is it queued again, counted (ADR 0026).
 A free-form message to someone who has not written within WhatsApp's customer-service window
 goes out as the re-engagement template when one is configured (``adapters.service_window``).
 """
@@ -22,18 +26,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncEngine
-from tenacity import AsyncRetrying, RetryCallState, wait_exponential_jitter
-from waops_contracts.events import MessageFailed, MessageSent, ObjectRef
-from waops_messaging import EventWriter, Wakeup
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
+from waops_contracts.events import MessageFailed
+from waops_messaging import EventWriter, Wakeup, is_transient
 from waops_observability import context_from_traceparent, get_logger, get_tracer
 
 from notifier import metrics
+from notifier.adapters.accepted import about, reconcile, record_accepted
 from notifier.adapters.breaker import ChannelBreakers, State
 from notifier.adapters.channels import (
     ChannelResolver,
@@ -45,11 +59,13 @@ from notifier.adapters.outbound import (
     NOTIFY_CHANNEL,
     Outbound,
     claim_due,
+    expire_leases,
     halt_channel,
     mark_failed,
     mark_retry,
-    mark_sent,
     release,
+    requeue_unknown,
+    unknown_older_than,
 )
 from notifier.adapters.providers.base import (
     PermanentProviderError,
@@ -58,11 +74,12 @@ from notifier.adapters.providers.base import (
     TransientProviderError,
 )
 from notifier.adapters.service_window import ServiceWindow
-from notifier.adapters.statuses import record_send
+from notifier.adapters.statuses import pending_for_reference
 from notifier.domain.window import WindowPolicy
 
 log = get_logger(__name__)
 tracer = get_tracer("waops.notifier")
+T = TypeVar("T")
 _CIRCUIT_VALUES = {State.CLOSED: 0, State.HALF_OPEN: 1, State.OPEN: 2}
 
 
@@ -89,6 +106,8 @@ class Dispatcher:
         lease_seconds: float = 60.0,
         stop_timeout: float = 20.0,
         window: WindowPolicy | None = None,
+        record_retry_for: float = 300.0,
+        unknown_resend_after: float = 300.0,
     ) -> None:
         self._engine = engine
         self._writer = writer
@@ -102,6 +121,9 @@ class Dispatcher:
         self._halt_resume_after = halt_resume_after
         self._lease = lease_seconds
         self._stop_timeout = stop_timeout
+        self._record_retry_for = record_retry_for
+        self._unknown_resend_after = unknown_resend_after
+        self._swept_at = 0.0
         self._window = ServiceWindow(engine, window or WindowPolicy())
         self._wakeup = Wakeup(listen_dsn, NOTIFY_CHANNEL, poll_interval)
         self._stopping = False
@@ -132,6 +154,8 @@ class Dispatcher:
                 await self._wakeup.wait()
 
     async def dispatch_due(self, limit: int = 20) -> int:
+        if time.monotonic() - self._swept_at >= 1.0:
+            await self.sweep_unknown()
         async with self._engine.begin() as conn:
             batch = await claim_due(
                 conn,
@@ -142,6 +166,52 @@ class Dispatcher:
             )
         await asyncio.gather(*(self._send(m) for m in batch))
         return len(batch)
+
+    async def sweep_unknown(self) -> None:
+        """Sends whose lease ran out become unknown (reconciled at once when a status naming
+        them came first); unknown ones the provider never spoke of are queued again."""
+        self._swept_at = time.monotonic()
+        async with self._engine.begin() as conn:
+            for outbound_id in await expire_leases(conn):
+                metrics.UNKNOWN_OUTCOMES.labels("unknown").inc()
+                log.warning("message.outcome_unknown", outbound_id=outbound_id)
+                if (seen := await pending_for_reference(conn, outbound_id)) is not None:
+                    provider, provider_message_id = seen
+                    await reconcile(
+                        conn,
+                        self._writer,
+                        client_reference=outbound_id,
+                        provider=provider,
+                        provider_message_id=provider_message_id,
+                    )
+            for message in await unknown_older_than(conn, self._unknown_resend_after):
+                await requeue_unknown(conn, message.id)
+                metrics.UNKNOWN_OUTCOMES.labels("resent").inc()
+                log.warning("message.resent_after_unknown", outbound_id=message.id)
+
+    async def _in_transaction(
+        self, what: str, work: Callable[[AsyncConnection], Awaitable[T]]
+    ) -> T | None:
+        """Run ``work`` in a transaction, retrying transient database failures for up to
+        ``record_retry_for`` seconds: an outcome the provider gave must not be lost to a
+        database hiccup, or its message would be sent again. None when it could not be
+        recorded (the message's lease then runs out and it becomes unknown)."""
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(is_transient),
+            wait=wait_exponential_jitter(multiplier=0.1, max=5.0, jitter=0.1),
+            stop=stop_after_delay(self._record_retry_for),
+            before_sleep=lambda _: metrics.RECORD_RETRIES.labels(what).inc(),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    async with self._engine.begin() as conn:
+                        return await work(conn)
+        except Exception as exc:
+            metrics.UNRECORDED.labels(what).inc()
+            log.error("message.outcome_unrecorded", outcome=what, error=repr(exc)[:500])
+        return None
 
     def backoff(self, attempts: int) -> float:
         """Seconds before the next try after ``attempts`` tries (tenacity's exponential
@@ -191,7 +261,7 @@ class Dispatcher:
             if sent_as:
                 trace.get_current_span().set_attribute("waops.reengagement_template", sent_as)
             try:
-                result = await provider.send(message.to_phone, fitted.content)
+                result = await provider.send(message.to_phone, fitted.content, reference=message.id)
             except ProviderError as exc:
                 await self._failed(message, exc, provider.name, sent_as)
             except Exception as exc:  # unexpected: transient, bounded by max_attempts
@@ -203,48 +273,29 @@ class Dispatcher:
 
     async def _defer(self, message: Outbound, seconds: float, reason: str) -> None:
         at = datetime.now(UTC) + timedelta(seconds=seconds)
-        async with self._engine.begin() as conn:
+
+        async def defer(conn: AsyncConnection) -> None:
             await release(conn, message.id, at, reason)
+
+        await self._in_transaction("deferred", defer)
         log.info("message.deferred", outbound_id=message.id, reason=reason, in_s=round(seconds, 2))
 
     async def _sent(
         self, message: Outbound, result: SendResult, provider: str, sent_as: str | None = None
     ) -> None:
         metrics.SENDS.labels(provider, message.kind, "sent").inc()
-        async with self._engine.begin() as conn:
-            await mark_sent(
+
+        async def accepted(conn: AsyncConnection) -> bool:
+            return await record_accepted(
                 conn,
-                message.id,
-                provider,
-                result.provider_message_id,
+                self._writer,
+                message,
+                provider=provider,
+                provider_message_id=result.provider_message_id,
                 reengagement_template=sent_as,
             )
-            if message.kind == "mark_read":
-                return  # a read receipt, not a message: no lifecycle, no event
-            await record_send(
-                conn,
-                outbound_id=message.id,
-                provider=provider,
-                channel_id=message.channel_id,
-                provider_message_id=result.provider_message_id,
-            )
-            await self._writer.write(
-                conn,
-                MessageSent(
-                    outbound_id=message.id,
-                    channel_id=message.channel_id,
-                    provider=provider,
-                    provider_message_id=result.provider_message_id,
-                    to_phone=message.to_phone,
-                    template=message.template,
-                    about=about(message.about_type, message.about_id, message.about_reference),
-                    text=message.body,
-                ),
-                tenant_id=message.tenant_id,
-                subject=f"{message.about_type}/{message.about_id}" if message.about_id else None,
-                correlation_id=message.correlation_id,
-                causation_id=message.causation_id,
-            )
+
+        await self._in_transaction("sent", accepted)
         log.info(
             "message.sent",
             outbound_id=message.id,
@@ -271,14 +322,13 @@ class Dispatcher:
             self.breakers.failure(message.channel_id)
         else:
             self.breakers.success(message.channel_id)  # the provider answered
-        async with self._engine.begin() as conn:
-            if exc.action == "retry" and message.attempts < self._max_attempts:
-                delay = self.backoff(message.attempts)
-                at = datetime.now(UTC) + timedelta(seconds=delay)
-                await mark_retry(conn, message.id, error, at, reengagement_template=sent_as)
-                log.warning(
-                    "message.retry", outbound_id=message.id, error=error, in_s=round(delay, 2)
-                )
+        retry_at: datetime | None = None
+        if exc.action == "retry" and message.attempts < self._max_attempts:
+            retry_at = datetime.now(UTC) + timedelta(seconds=self.backoff(message.attempts))
+
+        async def record_failure(conn: AsyncConnection) -> None:
+            if retry_at is not None:
+                await mark_retry(conn, message.id, error, retry_at, reengagement_template=sent_as)
                 return
             await mark_failed(conn, message.id, code, error, reengagement_template=sent_as)
             await self._writer.write(
@@ -297,14 +347,23 @@ class Dispatcher:
                 correlation_id=message.correlation_id,
                 causation_id=message.causation_id,
             )
+
+        await self._in_transaction("retry" if retry_at else "failed", record_failure)
+        if retry_at is not None:
+            in_s = (retry_at - datetime.now(UTC)).total_seconds()
+            log.warning("message.retry", outbound_id=message.id, error=error, in_s=round(in_s, 2))
+            return
         log.error("message.failed", outbound_id=message.id, error=error, **fields)
 
     async def _halt(self, message: Outbound, exc: ProviderError, provider: str) -> None:
         self.breakers.release_probe(message.channel_id)
         self._resolver.forget(message.channel_id)  # resumed, it reads fresh credentials
-        async with self._engine.begin() as conn:
+
+        async def halt(conn: AsyncConnection) -> None:
             await halt_channel(conn, message.channel_id, provider, exc.code, str(exc))
             await release(conn, message.id, datetime.now(UTC), f"channel halted: {exc}")
+
+        await self._in_transaction("halted", halt)
         metrics.HALTS.labels(provider, str(exc.code)).inc()
         # The alert: a human must fix the channel (renew the token, appeal the block).
         log.critical(
@@ -327,9 +386,3 @@ def _mark_span(exc: ProviderError) -> None:
         span.set_attribute("http.response.status_code", exc.http_status)
     if exc.code is not None:
         span.set_attribute("whatsapp.error.code", exc.code)
-
-
-def about(about_type: str | None, about_id: str | None, reference: str | None) -> ObjectRef | None:
-    if not (about_type and about_id):
-        return None
-    return ObjectRef.model_validate({"type": about_type, "id": about_id, "reference": reference})

@@ -14,6 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from notifier.domain.content import Content, Text, parse_content, summary
 
 NOTIFY_CHANNEL = "waops_notifier_outbound"
+_OUTBOUND_COLUMNS = (
+    "id, tenant_id, channel_id, to_phone, template, body, about_type, about_id,"
+    " about_reference, attempts, correlation_id, causation_id, traceparent, kind, content"
+)
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,8 @@ async def claim_due(
     paused_channels: list[str] | None = None,
     halt_resume_after: float = 0.0,
 ) -> list[Outbound]:
-    """Lease due messages to this sender; a crashed sender's lease expires and is reclaimed.
+    """Lease due messages to this sender. A lease that runs out is never simply taken
+    again: the send may have reached the provider (``expire_leases``).
 
     Only each recipient's oldest pending message (by ``seq``) is claimable, so one person's
     messages go out in the order they were queued: one waiting for a retry holds back the
@@ -96,17 +101,16 @@ async def claim_due(
             "UPDATE outbound_messages SET status = 'sending', attempts = attempts + 1,"
             " claimed_until = now() + make_interval(secs => :lease), updated_at = now()"
             " WHERE id IN (SELECT id FROM outbound_messages o WHERE next_attempt_at <= now() AND"
-            " (status = 'queued' OR (status = 'sending' AND claimed_until < now()))"
+            " status = 'queued'"
             " AND NOT EXISTS (SELECT 1 FROM outbound_messages earlier WHERE"
             " earlier.channel_id = o.channel_id AND earlier.to_phone = o.to_phone"
-            " AND earlier.status IN ('queued', 'sending') AND earlier.seq < o.seq)"
+            " AND earlier.status IN ('queued', 'sending', 'unknown') AND earlier.seq < o.seq)"
             " AND NOT (channel_id = ANY(:paused))"
             " AND channel_id NOT IN (SELECT channel_id FROM channel_halts WHERE resumed_at IS"
             " NULL AND (:resume_after <= 0 OR"
             " halted_at > now() - make_interval(secs => :resume_after)))"
             " ORDER BY next_attempt_at, seq LIMIT :limit FOR UPDATE SKIP LOCKED)"
-            " RETURNING id, tenant_id, channel_id, to_phone, template, body, about_type, about_id,"
-            " about_reference, attempts, correlation_id, causation_id, traceparent, kind, content"
+            f" RETURNING {_OUTBOUND_COLUMNS}"
         ),
         {
             "limit": limit,
@@ -115,7 +119,71 @@ async def claim_due(
             "resume_after": halt_resume_after,
         },
     )
-    return [Outbound(**{**r._mapping, "id": str(r.id)}) for r in rows]
+    return [_outbound(r) for r in rows]
+
+
+# ------------------------------------------------------------------ unknown outcomes
+
+
+async def expire_leases(conn: AsyncConnection) -> list[str]:
+    """Sends whose sender's lease ran out become 'unknown': the sender died mid-send or
+    could not record the provider's answer, so the provider may have accepted them."""
+    rows = await conn.execute(
+        text(
+            "UPDATE outbound_messages SET status = 'unknown', unknown_since = now(),"
+            " claimed_until = NULL, updated_at = now(),"
+            " last_error = 'send outcome unknown: the lease of its sender ran out'"
+            " WHERE status = 'sending' AND claimed_until < now() RETURNING id"
+        )
+    )
+    return [str(r.id) for r in rows]
+
+
+async def unknown_older_than(conn: AsyncConnection, seconds: float) -> list[Outbound]:
+    """Unknown sends the provider has said nothing about for ``seconds``, locked."""
+    rows = await conn.execute(
+        text(
+            f"SELECT {_OUTBOUND_COLUMNS} FROM outbound_messages WHERE status = 'unknown'"
+            " AND unknown_since < now() - make_interval(secs => :s)"
+            " ORDER BY unknown_since LIMIT 100 FOR UPDATE SKIP LOCKED"
+        ),
+        {"s": seconds},
+    )
+    return [_outbound(r) for r in rows]
+
+
+async def requeue_unknown(conn: AsyncConnection, message_id: str) -> None:
+    """Send it again: no status ever named it, so the provider most likely never took it."""
+    await conn.execute(
+        text(
+            "UPDATE outbound_messages SET status = 'queued', next_attempt_at = now(),"
+            " unknown_since = NULL, updated_at = now() WHERE id = :id AND status = 'unknown'"
+        ),
+        {"id": message_id},
+    )
+    await conn.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+
+
+async def lock_unknown(conn: AsyncConnection, message_id: str) -> Outbound | None:
+    """The message, locked, if its send's outcome is unknown (else None)."""
+    try:
+        uuid.UUID(message_id)
+    except ValueError:
+        return None  # a reference that is not ours
+    row = (
+        await conn.execute(
+            text(
+                f"SELECT {_OUTBOUND_COLUMNS} FROM outbound_messages WHERE id = :id"
+                " AND status = 'unknown' FOR UPDATE"
+            ),
+            {"id": message_id},
+        )
+    ).first()
+    return _outbound(row) if row is not None else None
+
+
+def _outbound(row: Any) -> Outbound:
+    return Outbound(**{**row._mapping, "id": str(row.id)})
 
 
 # ``reengagement_template`` on each outcome: what the attempt went out as (the re-engagement
@@ -129,15 +197,19 @@ async def mark_sent(
     provider_message_id: str,
     *,
     reengagement_template: str | None = None,
-) -> None:
-    await conn.execute(
+) -> bool:
+    """Record the provider's acceptance; False when it was recorded already (a status
+    webhook reconciled the send while its sender was still trying to record it)."""
+    result = await conn.execute(
         text(
             "UPDATE outbound_messages SET status = 'sent', provider = :p, provider_message_id = :pm,"
             " sent_at = now(), claimed_until = NULL, last_error = NULL, updated_at = now(),"
-            " reengagement_template = :rt WHERE id = :id"
+            " unknown_since = NULL, reengagement_template = :rt"
+            " WHERE id = :id AND status IN ('sending', 'unknown') RETURNING id"
         ),
         {"id": message_id, "p": provider, "pm": provider_message_id, "rt": reengagement_template},
     )
+    return result.first() is not None
 
 
 async def mark_retry(

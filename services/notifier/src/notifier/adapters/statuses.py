@@ -37,6 +37,7 @@ async def record_status(
     channel_id: str,
     provider_message_id: str,
     report: StatusReport,
+    client_reference: str | None = None,
 ) -> Applied:
     row = (
         await conn.execute(
@@ -58,6 +59,7 @@ async def record_status(
         provider_message_id=provider_message_id,
         report=report,
         source="webhook",
+        client_reference=client_reference,
     )
     if not inserted:
         return Applied("duplicate")
@@ -106,6 +108,22 @@ async def history(conn: AsyncConnection, outbound_id: str) -> list[dict[str, Any
     return [dict(r._mapping) for r in rows]
 
 
+async def pending_for_reference(
+    conn: AsyncConnection, client_reference: str
+) -> tuple[str, str] | None:
+    """(provider, provider message id) of a kept status that names the send, if any."""
+    row = (
+        await conn.execute(
+            text(
+                "SELECT provider, provider_message_id FROM outbound_status_events"
+                " WHERE client_reference = :ref AND outbound_id IS NULL LIMIT 1"
+            ),
+            {"ref": client_reference},
+        )
+    ).first()
+    return (str(row.provider), str(row.provider_message_id)) if row is not None else None
+
+
 async def pending_count(conn: AsyncConnection) -> int:
     query = "SELECT count(*) FROM outbound_status_events WHERE outbound_id IS NULL"
     return int((await conn.execute(text(query))).scalar_one())
@@ -120,12 +138,13 @@ async def _insert_event(
     provider_message_id: str,
     report: StatusReport,
     source: str,
+    client_reference: str | None = None,
 ) -> bool:
     result = await conn.execute(
         text(
             "INSERT INTO outbound_status_events (outbound_id, provider, channel_id,"
-            " provider_message_id, status, occurred_at, error_code, error_title, source)"
-            " VALUES (:o, :p, :c, :pm, :s, :at, :code, :title, :src)"
+            " provider_message_id, status, occurred_at, error_code, error_title, source,"
+            " client_reference) VALUES (:o, :p, :c, :pm, :s, :at, :code, :title, :src, :ref)"
             " ON CONFLICT DO NOTHING RETURNING id"
         ),
         {
@@ -138,6 +157,7 @@ async def _insert_event(
             "code": report.error_code,
             "title": report.error_title[:1000] if report.error_title else None,
             "src": source,
+            "ref": client_reference,
         },
     )
     return result.first() is not None

@@ -15,7 +15,7 @@ from waops_messaging import HandlerContext, HandlerRegistry, QueueSpec
 from waops_observability import get_logger
 
 from notifier import metrics
-from notifier.adapters.dispatcher import about
+from notifier.adapters.accepted import about, reconcile
 from notifier.adapters.statuses import record_status
 from notifier.domain.lifecycle import StatusReport
 from notifier.domain.notifications import NOTIFICATIONS as TOLD_BY
@@ -75,10 +75,19 @@ async def apply_status(status: MessageStatus, ctx: HandlerContext[NotifierDeps])
             error_code=status.error_code,
             error_title=status.error_title,
         ),
+        client_reference=status.client_reference,
     )
     metrics.STATUSES.labels(status.status, applied.outcome).inc()
     if applied.outcome == "pending":
         log.info("status.pending", provider_message_id=status.provider_message_id)
+        if status.client_reference and await reconcile(
+            ctx.conn,
+            ctx.writer,
+            client_reference=status.client_reference,
+            provider=status.provider,
+            provider_message_id=status.provider_message_id,
+        ):
+            return  # the send is recorded now, with this status folded in
     message, after = applied.message, applied.after
     if message is None or after is None:
         return

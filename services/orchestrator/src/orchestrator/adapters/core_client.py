@@ -32,6 +32,7 @@ from tenacity import (
     wait_exponential,
     wait_random,
 )
+from waops_messaging import TransientFailure
 from waops_observability import get_logger
 
 from orchestrator import metrics
@@ -42,8 +43,9 @@ log = get_logger(__name__)
 TRANSIENT_STATUSES = frozenset({408, 429, 502, 503, 504})
 
 
-class CoreUnavailable(Exception):
-    """The core gave no usable answer; try the command again later."""
+class CoreUnavailable(TransientFailure):
+    """The core gave no usable answer; try the command again later (the consumer retries a
+    transient failure in place, without counting it toward the delivery limit)."""
 
 
 class _Transient(CoreUnavailable):

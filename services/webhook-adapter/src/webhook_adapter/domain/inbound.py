@@ -134,6 +134,7 @@ class StatusUpdate:
     errors: tuple[StatusError, ...] = ()
     pricing: Pricing | None = None
     conversation: ConversationInfo | None = None
+    client_reference: str | None = None  # what the send asked the provider to echo back
 
     @property
     def phone(self) -> str:
@@ -158,6 +159,7 @@ class StatusUpdate:
             errors=list(self.errors),
             pricing=self.pricing,
             conversation=self.conversation,
+            client_reference=self.client_reference,
         )
 
 

@@ -371,6 +371,7 @@ def _read_status(raw: dict[str, Any]) -> StatusUpdate:
         )
         if conversation
         else None,
+        client_reference=optional(raw, "biz_opaque_callback_data"),
     )
 
 

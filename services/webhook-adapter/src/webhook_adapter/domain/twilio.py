@@ -119,8 +119,11 @@ def business_address(params: Mapping[str, str]) -> str | None:
         return None
 
 
-def read_params(params: Mapping[str, str], received_at: datetime) -> Batch:
-    """One webhook is one message or one status, for the business number it names."""
+def read_params(
+    params: Mapping[str, str], received_at: datetime, reference: str | None = None
+) -> Batch:
+    """One webhook is one message or one status, for the business number it names;
+    ``reference``: the send's, from the status callback URL it came to."""
     address = business_address(params)
     batch = Batch(address=address)
     if address is None:
@@ -131,7 +134,7 @@ def read_params(params: Mapping[str, str], received_at: datetime) -> Batch:
         if not sid:
             raise ValueError('"MessageSid" missing')
         if is_status_callback(params):
-            status = _status(sid, params, received_at)
+            status = _status(sid, params, received_at, reference)
             if status is not None:
                 batch.statuses.append(status)
         else:
@@ -143,7 +146,9 @@ def read_params(params: Mapping[str, str], received_at: datetime) -> Batch:
     return batch
 
 
-def _status(sid: str, params: Mapping[str, str], at: datetime) -> StatusUpdate | None:
+def _status(
+    sid: str, params: Mapping[str, str], at: datetime, reference: str | None
+) -> StatusUpdate | None:
     word = params["MessageStatus"]
     if word in BEFORE_WHATSAPP:
         return None
@@ -168,6 +173,7 @@ def _status(sid: str, params: Mapping[str, str], at: datetime) -> StatusUpdate |
         provider_status=word,
         occurred_at=at,
         errors=errors,
+        client_reference=reference,
     )
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 from waops_observability import current_traceparent, get_logger, metrics
-from waops_service_kit import ApiError
+from waops_service_kit import ApiError, json_error
 
 from webhook_adapter.adapters.channels import Channel
 from webhook_adapter.adapters.keyring import Keyring, KeyringUnavailable
@@ -26,6 +26,15 @@ GROUP_COMMIT: web.AppKey[GroupCommit] = web.AppKey("adapter_group_commit", Group
 # Credentials never belong in the raw log.
 _UNLOGGED_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 STORAGE_ERRORS = (SQLAlchemyError, OSError, TimeoutError)
+
+
+def storage_unavailable() -> web.Response:
+    """The one answer when storage cannot keep up: 503 with Retry-After, so the provider
+    retries the same webhook (its id makes the retry harmless). Never a 500: another 5xx
+    would look like a bug."""
+    answer = json_error(503, "STORAGE_UNAVAILABLE", "the webhook could not be stored; retry")
+    answer.headers["Retry-After"] = "1"
+    return answer
 
 
 class StorageUnavailable(Exception):

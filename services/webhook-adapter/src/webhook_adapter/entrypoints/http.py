@@ -20,7 +20,7 @@ import hmac
 from collections.abc import Callable
 
 from aiohttp import web
-from waops_service_kit import RUNTIME, ApiError, json_error
+from waops_service_kit import RUNTIME, ApiError
 
 from webhook_adapter.adapters import channels
 from webhook_adapter.adapters.channels import Channel
@@ -33,6 +33,7 @@ from webhook_adapter.entrypoints.common import (
     own_secret,
     read_body,
     require_content_type,
+    storage_unavailable,
     store,
 )
 
@@ -96,7 +97,7 @@ async def _receive(
     try:
         signed_with = await _signer(request, body, default_secret, given, valid)
     except StorageUnavailable:
-        return _unavailable()
+        return storage_unavailable()
     if signed_with is _FORGED:
         raise ApiError(401, "INVALID_SIGNATURE", f"{header_name} is missing or wrong")
     require_content_type(request, "application/json")
@@ -118,7 +119,7 @@ async def _receive(
     try:
         await store(request, door=door, body=body, batches=meta.read_changes(doc), accepts=accepts)
     except StorageUnavailable:
-        return _unavailable()
+        return storage_unavailable()
     return web.json_response(OK)
 
 
@@ -152,8 +153,3 @@ async def _signer(
         if secret is not None and valid(body, given, secret):
             return secret
     return _FORGED
-
-
-def _unavailable() -> web.Response:
-    # Never 500: a 5xx other than this would look like a bug; 503 tells the provider to retry.
-    return json_error(503, "STORAGE_UNAVAILABLE", "the webhook could not be stored; retry")

@@ -18,7 +18,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from aiohttp import web
-from waops_service_kit import RUNTIME, ApiError, json_error
+from waops_service_kit import RUNTIME, ApiError
+from waops_service_kit.providers import TWILIO_REFERENCE_PARAM
 
 from webhook_adapter.adapters import channels
 from webhook_adapter.domain import twilio
@@ -31,6 +32,7 @@ from webhook_adapter.entrypoints.common import (
     own_secret,
     read_body,
     require_content_type,
+    storage_unavailable,
     store,
 )
 
@@ -61,7 +63,7 @@ async def receive_twilio(request: web.Request) -> web.Response:
         async with request.app[RUNTIME].engine.connect() as conn:
             channel = await channels.channel_for(conn, address) if address else None
     except STORAGE_ERRORS:
-        return _unavailable()
+        return storage_unavailable()
     token = (
         own_secret(request.app[KEYRING], channel) if channel is not None else None
     ) or settings.twilio_auth_token
@@ -71,11 +73,12 @@ async def receive_twilio(request: web.Request) -> web.Response:
             raise ApiError(404, "UNKNOWN_CHANNEL", f"no Twilio channel for {address}")
         raise ApiError(401, "INVALID_SIGNATURE", f"{twilio.SIGNATURE_HEADER} is missing or wrong")
 
-    batch = twilio.read_params(params, datetime.now(UTC))
+    reference = request.query.get(TWILIO_REFERENCE_PARAM) or None
+    batch = twilio.read_params(params, datetime.now(UTC), reference)
     try:
         outcome = await store(request, door=DOOR, body=body, batches=[batch])
     except StorageUnavailable:
-        return _unavailable()
+        return storage_unavailable()
     if address is not None:
         reason = refusal(DOOR, address, channel)
         if reason is not None:
@@ -83,7 +86,3 @@ async def receive_twilio(request: web.Request) -> web.Response:
     if outcome.problems:
         raise ApiError(400, "INVALID_PAYLOAD", "; ".join(outcome.problems))
     return web.Response(text=twilio.EMPTY_TWIML, content_type="text/xml")
-
-
-def _unavailable() -> web.Response:
-    return json_error(503, "STORAGE_UNAVAILABLE", "the webhook could not be stored; retry")

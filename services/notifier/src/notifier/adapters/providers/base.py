@@ -115,8 +115,13 @@ class MediaFile:
 class WhatsAppProvider(Protocol):
     name: str
 
-    async def send(self, to_phone: str, content: Content) -> SendResult:
-        """Send one message (or mark one read); raise ``ProviderError`` when refused."""
+    async def send(
+        self, to_phone: str, content: Content, *, reference: str | None = None
+    ) -> SendResult:
+        """Send one message (or mark one read); raise ``ProviderError`` when refused.
+
+        ``reference`` (the outbound message's id) travels with the send and comes back in
+        the provider's status webhooks, so a send whose answer was lost can be recognised."""
         ...
 
     async def send_text(self, to_phone: str, body: str) -> SendResult: ...
@@ -135,7 +140,9 @@ class ProviderBase:
 
     name: str = "?"
 
-    async def send(self, to_phone: str, content: Content) -> SendResult:
+    async def send(
+        self, to_phone: str, content: Content, *, reference: str | None = None
+    ) -> SendResult:
         raise NotImplementedError
 
     async def send_text(self, to_phone: str, body: str) -> SendResult:

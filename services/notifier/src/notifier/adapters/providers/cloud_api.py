@@ -186,8 +186,13 @@ class CloudApiProvider(ProviderBase):
     def auth_headers(self) -> dict[str, str]:
         raise NotImplementedError
 
-    async def send(self, to_phone: str, content: Content) -> SendResult:
+    async def send(
+        self, to_phone: str, content: Content, *, reference: str | None = None
+    ) -> SendResult:
         payload = render(to_phone, content)
+        if reference and not isinstance(content, MarkRead):
+            # Echoed in every status webhook of this message (``statuses[].biz_opaque_callback_data``).
+            payload["biz_opaque_callback_data"] = reference
         answer = await self._call("POST", self.messages_url(), json=payload)
         if isinstance(content, MarkRead):
             return SendResult(provider_message_id=content.message_id, status="read")

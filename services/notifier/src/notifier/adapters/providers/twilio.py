@@ -20,8 +20,10 @@ from __future__ import annotations
 import base64
 import json
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import aiohttp
+from waops_service_kit.providers import TWILIO_REFERENCE_PARAM
 
 from notifier.adapters.providers.base import (
     MediaFile,
@@ -91,6 +93,14 @@ def render(
     return fields
 
 
+def with_reference(url: str, reference: str) -> str:
+    """The status callback URL carrying the send's reference as a query parameter."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != TWILIO_REFERENCE_PARAM]
+    query.append((TWILIO_REFERENCE_PARAM, reference))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 def twilio_error(answer: Answer) -> ProviderError:
     body = answer.body if isinstance(answer.body, dict) else {}
     code = body.get("code")
@@ -124,10 +134,16 @@ class TwilioProvider(ProviderBase):
         self._callback = status_callback
         self._timeout = timeout
 
-    async def send(self, to_phone: str, content: Content) -> SendResult:
+    async def send(
+        self, to_phone: str, content: Content, *, reference: str | None = None
+    ) -> SendResult:
         if isinstance(content, MarkRead):
             return SendResult(provider_message_id=content.message_id, status="read")
-        fields = render(to_phone, self._from, content, self._callback)
+        callback = self._callback
+        if callback and reference:
+            # Twilio has no field echoed back; its status callbacks go to this very URL.
+            callback = with_reference(callback, reference)
+        fields = render(to_phone, self._from, content, callback)
         answer = await self._call("POST", self._url, data=fields)
         sid = answer.body.get("sid") if isinstance(answer.body, dict) else None
         if not isinstance(sid, str):
