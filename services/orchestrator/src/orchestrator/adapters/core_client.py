@@ -33,9 +33,9 @@ from tenacity import (
     wait_random,
 )
 from waops_observability import get_logger
+from waops_service_kit.circuit_breaker import CircuitBreaker, CircuitOpenError
 
 from orchestrator import metrics
-from orchestrator.adapters.circuit_breaker import CircuitBreaker, CircuitOpenError
 
 log = get_logger(__name__)
 
