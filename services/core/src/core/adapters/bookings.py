@@ -10,9 +10,10 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
+from waops_contracts.references import reference_key
 
 from core.adapters.leads import next_reference_number
-from core.domain.bookings import CANCELLED, reference_key
+from core.domain.bookings import CANCELLED
 
 # One per-tenant counter numbers leads and bookings alike (references never collide).
 next_booking_number = next_reference_number

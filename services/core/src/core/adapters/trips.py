@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
+from waops_contracts.references import parse_trip_reference
 
 from core.adapters.directory import parse_uuid
-from core.domain.trips import SCHEDULED, parse_reference
+from core.domain.trips import SCHEDULED
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ async def find_trip(
 ) -> Trip | None:
     """By id, or by reference in any case (``ebc-251005``); ``lock`` holds the trip row
     until commit, which serialises everything that changes the trip or its assignments."""
-    trip_id, reference = parse_uuid(key), parse_reference(key)
+    trip_id, reference = parse_uuid(key), parse_trip_reference(key)
     if trip_id is None and reference is None:
         return None
     column, value = ("tr.id", trip_id) if trip_id else ("tr.reference", reference)

@@ -33,6 +33,7 @@ from waops_contracts.events import (
     WaitlistOfferDeclined,
     WaitlistOfferExpired,
 )
+from waops_contracts.references import format_booking_reference
 
 from core.adapters import bookings, inventory, waitlist
 from core.adapters.bookings import NewBooking
@@ -182,7 +183,7 @@ async def _insert(
         NewBooking(
             booking_id=booking_id,
             tenant_id=ctx.tenant_id,
-            reference=rules.format_booking_reference(
+            reference=format_booking_reference(
                 departure.tour_code, departure.start_date.year, number
             ),
             state=state,

@@ -9,7 +9,6 @@ characters that cannot change a path.
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -25,12 +24,11 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from waops_contracts.references import parse_trip_reference
 
 from orchestrator.domain.permissions import refuse
 
 INVALID_ARGUMENTS = "INVALID_ARGUMENTS"
-
-_TRIP_REFERENCE = re.compile(r"^([A-Z0-9]{2,8}?)[-\s_/]*(\d{6})$")
 
 
 def trip_key(value: str) -> str:
@@ -39,8 +37,7 @@ def trip_key(value: str) -> str:
         return str(uuid.UUID(value))
     except ValueError:
         pass
-    match = _TRIP_REFERENCE.fullmatch(value.strip().upper())
-    return f"{match.group(1)}-{match.group(2)}" if match else value
+    return parse_trip_reference(value) or value
 
 
 def _upper(value: Any) -> Any:
