@@ -6,7 +6,8 @@ catalogue), ``party`` (party size), ``when`` (travel month or date), ``commands`
 grammar), ``intents`` (yes/no, menu choices, help, greetings, incident severity). Booking and
 trip references are read by ``waops_contracts.references``, which the core and the
 orchestrator share. ``port`` is how the dialogue asks for an
-enquiry; ``llm`` puts a language model in front of the rules (the one module with I/O).
+enquiry; ``conversation_engine.adapters.llm_understanding`` puts a language model in front of
+the rules (it does I/O, so it is an adapter of that port).
 """
 
 from waops_contracts.references import booking_reference, trip_reference
