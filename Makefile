@@ -5,12 +5,13 @@ export UV_LINK_MODE ?= copy
 PACKAGES := waops_contracts waops_messaging waops_observability waops_service_kit waops_sandbox waops_testing \
   waops_devstack webhook_adapter conversation_engine orchestrator core notifier timeline audit
 
-.PHONY: help install run test test-unit test-integration lint typecheck bench catalogue migrate provision clean
+.PHONY: help install run check test test-unit test-integration lint typecheck imports bench catalogue migrate provision clean
 
 help:
 	@echo "make run          start the whole system locally (sandbox provider) — Ctrl-C stops it"
-	@echo "make test         unit, service and integration tests (real PostgreSQL and RabbitMQ)"
-	@echo "make lint         ruff;  make typecheck: mypy"
+	@echo "make test         make check, then unit, service and integration tests (real PostgreSQL and RabbitMQ)"
+	@echo "make check        the rules CI holds: ruff (lint, format), mypy --strict, import contracts"
+	@echo "make lint         ruff;  make typecheck: mypy;  make imports: import-linter"
 	@echo "make bench        benchmarks (write reports under reports/)"
 	@echo "make migrate      provision the database and run every service's migrations"
 
@@ -34,7 +35,11 @@ migrate: provision
 	  WAOPS_DATABASE_URL="postgresql://waops_$$s@127.0.0.1:5432/waops" $(UV) run --frozen python -m $$s migrate || exit 1; \
 	done
 
-test: install
+# The rules CI holds, each failing the build: ruff's lint and format, mypy --strict on every
+# package (pyproject.toml), and the import contracts (pyproject.toml, [tool.importlinter]).
+check: lint typecheck imports
+
+test: check
 	@$(UV) run --frozen pytest -p no:cacheprovider libs services tests-integration
 
 test-unit: install
@@ -49,6 +54,9 @@ lint: install
 
 typecheck: install
 	@$(UV) run --frozen mypy $(foreach p,$(PACKAGES),-p $(p))
+
+imports: install
+	@$(UV) run --frozen lint-imports
 
 bench: install
 	@$(UV) run --frozen python -m benchmarks.webhook_ingest

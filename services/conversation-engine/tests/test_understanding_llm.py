@@ -11,19 +11,19 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
-from conversation_engine.domain.understanding import (
-    Enquiry,
-    RuleBasedUnderstanding,
-    TourEntry,
-    understand_enquiry,
-)
-from conversation_engine.domain.understanding.llm import (
+from conversation_engine.adapters.llm_understanding import (
     LLM_CONFIDENCE,
     LlmFailure,
     LlmUnderstanding,
     build_understander,
     close_understander,
     read_answer,
+)
+from conversation_engine.domain.understanding import (
+    Enquiry,
+    RuleBasedUnderstanding,
+    TourEntry,
+    understand_enquiry,
 )
 from prometheus_client import REGISTRY
 from structlog.testing import capture_logs

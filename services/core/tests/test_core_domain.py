@@ -10,21 +10,12 @@ from core.domain.leads import (
     LeadDraft,
     RepLoad,
     choose_rep,
-    format_reference,
     resolve_travel_month,
     travel_year,
 )
 from core.domain.phones import InvalidPhone, normalize_phone
 
 TODAY = date(2025, 1, 10)
-
-
-def test_reference_is_tour_two_digit_year_and_five_digits() -> None:
-    assert format_reference("EBC", 2025, 1234) == "EBC2501234"
-    assert format_reference("ANC", 2030, 1) == "ANC3000001"
-    assert format_reference("PKR", 2026, 123456) == "PKR26123456"  # grows, never wraps
-    with pytest.raises(ValueError):
-        format_reference("EBC", 2025, 0)
 
 
 def test_travel_year_prefers_date_then_month_then_today() -> None:

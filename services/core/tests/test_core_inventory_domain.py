@@ -53,12 +53,6 @@ def test_terminal_states_go_nowhere() -> None:
         assert not [a for a in b.ACTIONS if (state, a) in b.TRANSITIONS]
 
 
-def test_booking_references() -> None:
-    assert b.format_booking_reference("EBC", 2025, 1234) == "EBC-2501234"
-    assert b.format_booking_reference("PKR", 2031, 123456) == "PKR-31123456"
-    assert b.reference_key("ebc-25 01234") == b.reference_key("EBC2501234") == "EBC2501234"
-
-
 # ---------------------------------------------------------------- seats, deposits, offers
 
 

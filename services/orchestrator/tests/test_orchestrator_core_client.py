@@ -8,8 +8,8 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from orchestrator.adapters.circuit_breaker import CircuitBreaker, State
 from orchestrator.adapters.core_client import CoreCall, CoreClient, CoreRefused, CoreUnavailable
+from waops_service_kit.circuit_breaker import CircuitBreaker, State
 
 LEAD = {
     "tour_code": "EBC",
@@ -40,7 +40,7 @@ class Clock:
 def client(url: str, *, failures: int = 5, clock: Clock | None = None) -> CoreClient:
     breaker = CircuitBreaker(
         name="core",
-        failure_threshold=failures,
+        failures=failures,
         cooldown=30,
         failure_types=(CoreUnavailable,),
         clock=clock or Clock(),

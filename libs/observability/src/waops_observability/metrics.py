@@ -23,3 +23,8 @@ HTTP_REQUESTS = Histogram(
 )
 BAD_INPUT = Counter("waops_bad_input_total", "Requests or events refused as bad input", ["reason"])
 EVENTS_IN_FLIGHT = Gauge("waops_events_in_flight", "Events being handled right now", ["consumer"])
+CIRCUIT_STATE = Gauge(
+    "waops_circuit_state",
+    "A circuit breaker's state in this process, by breaker and key: 0 closed, 1 half-open, 2 open",
+    ["breaker", "key"],
+)

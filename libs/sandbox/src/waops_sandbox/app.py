@@ -115,16 +115,6 @@ async def clear_sent(request: web.Request) -> web.Response:
     return web.json_response({"cleared": True})
 
 
-async def _json_object(request: web.Request) -> dict[str, Any]:
-    try:
-        data = await request.json() if request.can_read_body else {}
-    except ValueError as exc:
-        raise web.HTTPBadRequest(text="body must be JSON") from exc
-    if not isinstance(data, dict):
-        raise web.HTTPBadRequest(text="body must be a JSON object")
-    return data
-
-
 @web.middleware
 async def json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """The control API's refusals as JSON, like every waops HTTP error."""

@@ -27,6 +27,7 @@ from typing import Any, Literal
 from aiohttp import web
 
 from waops_sandbox import graph
+from waops_sandbox.http_input import json_object
 
 Provider = Literal["meta", "360dialog", "twilio"]
 PROVIDERS: tuple[Provider, ...] = ("meta", "360dialog", "twilio")
@@ -211,22 +212,12 @@ async def default_deliverer(
 MISBEHAVIOUR = web.AppKey("sandbox_misbehaviour", Misbehaviour)
 
 
-async def _json_object(request: web.Request) -> dict[str, Any]:
-    try:
-        data = await request.json() if request.can_read_body else {}
-    except ValueError as exc:
-        raise web.HTTPBadRequest(text="body must be JSON") from exc
-    if not isinstance(data, dict):
-        raise web.HTTPBadRequest(text="body must be a JSON object")
-    return data
-
-
 def _optional_int(data: dict[str, Any], name: str) -> int | None:
     return int(data[name]) if data.get(name) is not None else None
 
 
 async def add_fault(request: web.Request) -> web.Response:
-    data = await _json_object(request)
+    data = await json_object(request)
     provider = data.get("provider")
     if provider is not None and provider not in PROVIDERS:
         raise web.HTTPBadRequest(text=f"provider must be one of {', '.join(PROVIDERS)}")
@@ -256,7 +247,7 @@ async def clear_faults(request: web.Request) -> web.Response:
 
 
 async def set_statuses(request: web.Request) -> web.Response:
-    data = await _json_object(request)
+    data = await json_object(request)
     mode = data.get("mode", "off")
     if mode not in STATUS_MODES:
         raise web.HTTPBadRequest(text=f"mode must be one of {', '.join(STATUS_MODES)}")

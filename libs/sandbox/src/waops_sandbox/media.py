@@ -24,8 +24,6 @@ announce it); ids ``sandbox-media-<n>`` not put hold a small deterministic PNG.
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import hashlib
 import hmac
 import re
@@ -40,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import BodyPartReader, web
 
 from waops_sandbox import graph
+from waops_sandbox.http_input import basic_credentials
 
 if TYPE_CHECKING:
     from waops_sandbox.app import SandboxConfig
@@ -158,17 +157,6 @@ def _bearer(request: web.Request) -> str | None:
     if header[:7].lower() == "bearer ":
         return header[7:].strip()
     return request.query.get("access_token")
-
-
-def _basic(request: web.Request) -> tuple[str, str] | None:
-    header = request.headers.get("Authorization", "")
-    if header[:6].lower() != "basic ":
-        return None
-    try:
-        user, _, password = base64.b64decode(header[6:].strip()).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    return user, password
 
 
 def _graph_error(exc: graph.GraphError) -> web.Response:
@@ -317,7 +305,7 @@ def install(app: web.Application, config: SandboxConfig) -> None:
         if (status := await fault_answer(request, media_sid)) is not None:
             code = 20404 if status == 404 else 20500 if status >= 500 else 20003
             return _twilio_error(code, status, f"sandbox fault {status}")
-        credentials = _basic(request)
+        credentials = basic_credentials(request)
         if (
             credentials != (config.twilio_account_sid, config.twilio_auth_token)
             or request.match_info["account_sid"] != config.twilio_account_sid

@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 from aiohttp import web
 
+from waops_sandbox.http_input import json_object, json_or_text
+
 if TYPE_CHECKING:
     from waops_sandbox.app import SandboxConfig
 
@@ -106,13 +108,7 @@ async def _form(request: web.Request) -> tuple[dict[str, Any], bool]:
     """The POST's fields (JSON or form), over the link's query; and whether it was a form."""
     fields: dict[str, Any] = dict(request.query)
     if request.content_type == "application/json":
-        try:
-            data = await request.json() if request.can_read_body else {}
-        except ValueError as exc:
-            raise web.HTTPBadRequest(text="body must be JSON") from exc
-        if not isinstance(data, dict):
-            raise web.HTTPBadRequest(text="body must be a JSON object")
-        return {**fields, **data}, False
+        return {**fields, **await json_object(request)}, False
     form = await request.post()
     return {**fields, **{k: v for k, v in form.items() if isinstance(v, str)}}, True
 
@@ -164,11 +160,7 @@ async def pay(request: web.Request) -> web.StreamResponse:
                 status = resp.status
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise web.HTTPBadGateway(text=f"payment webhook unreachable: {exc!r}") from exc
-        try:
-            answer: Any = json.loads(text)
-        except ValueError:
-            answer = text
-        deliveries.append({"status": status, "body": answer})
+        deliveries.append({"status": status, "body": json_or_text(text)})
     result = {"event": payload, "deliveries": deliveries}
     if from_form:
         ok = all(200 <= d["status"] < 300 for d in deliveries)

@@ -15,7 +15,6 @@ sandbox parts (automatic status callbacks) use.
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ import aiohttp
 from aiohttp import web
 
 from waops_sandbox import twilio_payloads
+from waops_sandbox.http_input import json_object, json_or_text
 from waops_sandbox.meta_payloads import (
     LEGACY_SIGNATURE_HEADER,
     SIGNATURE_HEADER,
@@ -77,7 +77,7 @@ async def phone_send(request: web.Request) -> web.Response:
     """Play a customer's phone: one message of ``kind`` through ``provider``."""
     phone = request.app[PHONE]
     config = phone.config
-    data = await _json_object(request)
+    data = await json_object(request)
     sender, kind = data.get("from"), data.get("kind", "text")
     # Unnamed, the phone writes to the default channel (the provider waops is set up with).
     provider = data.get("provider", config.phone_provider)
@@ -142,7 +142,7 @@ async def phone_status(request: web.Request) -> web.Response:
     """Report a status (sent/delivered/read/failed) for a message waops sent."""
     phone = request.app[PHONE]
     config = phone.config
-    data = await _json_object(request)
+    data = await json_object(request)
     wamid = data.get("message_id")
     sent = next((s for s in phone.sent if s["id"] == wamid), None)
     recipient = data.get("recipient_id") or (sent or {}).get("to")
@@ -163,7 +163,7 @@ async def verify_webhook(request: web.Request) -> web.Response:
     """Do what Meta does when a webhook URL is saved: the hub.challenge GET."""
     phone = request.app[PHONE]
     config = phone.config
-    data = await _json_object(request)
+    data = await json_object(request)
     token = data.get("verify_token") or config.verify_token
     if not config.webhook_url or not isinstance(token, str):
         raise web.HTTPConflict(text="no webhook_url or verify_token configured")
@@ -238,11 +238,7 @@ async def _post(
             status = resp.status
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise web.HTTPBadGateway(text=f"webhook unreachable: {exc!r}") from exc
-    try:
-        answer: Any = json.loads(text)
-    except ValueError:
-        answer = text
-    return {"webhook_status": status, "webhook_body": answer}
+    return {"webhook_status": status, "webhook_body": json_or_text(text)}
 
 
 def _session(app: web.Application) -> aiohttp.ClientSession:
@@ -250,13 +246,3 @@ def _session(app: web.Application) -> aiohttp.ClientSession:
     if session is None:
         raise web.HTTPServiceUnavailable(text="the sandbox is not started")
     return session
-
-
-async def _json_object(request: web.Request) -> dict[str, Any]:
-    try:
-        data = await request.json() if request.can_read_body else {}
-    except ValueError as exc:
-        raise web.HTTPBadRequest(text="body must be JSON") from exc
-    if not isinstance(data, dict):
-        raise web.HTTPBadRequest(text="body must be a JSON object")
-    return data

@@ -9,8 +9,6 @@ auth token), form-encoded ``From``/``To`` (``whatsapp:+E164``), ``Body``, ``Medi
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import secrets
 from datetime import UTC, datetime
@@ -20,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from waops_sandbox.faults import MISBEHAVIOUR, Fault
+from waops_sandbox.http_input import basic_credentials
 from waops_sandbox.meta_payloads import digits
 from waops_sandbox.window import WINDOW
 
@@ -83,17 +82,6 @@ def fault_error(fault: Fault) -> TwilioError:
 
 def new_sid(prefix: str = "SM") -> str:
     return prefix + secrets.token_hex(16)
-
-
-def _credentials(request: web.Request) -> tuple[str, str] | None:
-    header = request.headers.get("Authorization", "")
-    if header[:6].lower() != "basic ":
-        return None
-    try:
-        user, _, password = base64.b64decode(header[6:].strip()).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    return user, password
 
 
 def _whatsapp_address(value: str | None, missing: int, invalid: int) -> str:
@@ -188,7 +176,7 @@ def install(app: web.Application, config: SandboxConfig) -> None:
         misbehaviour = request.app[MISBEHAVIOUR]
         if (fault := await misbehaviour.fault_for("twilio")) is not None:
             return fault_error(fault).response()
-        if _credentials(request) != (config.twilio_account_sid, config.twilio_auth_token):
+        if basic_credentials(request) != (config.twilio_account_sid, config.twilio_auth_token):
             return TwilioError(20003).response()
         account_sid = request.match_info["account_sid"]
         if account_sid != config.twilio_account_sid:

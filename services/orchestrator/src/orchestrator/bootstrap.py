@@ -6,9 +6,8 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 from waops_service_kit import ServiceRuntime, build_app
+from waops_service_kit.circuit_breaker import CircuitBreaker
 
-from orchestrator import metrics
-from orchestrator.adapters.circuit_breaker import CircuitBreaker
 from orchestrator.adapters.core_client import CoreClient, CoreUnavailable
 from orchestrator.deps import OrchestratorDeps
 from orchestrator.entrypoints.http import add_routes
@@ -19,10 +18,9 @@ from orchestrator.settings import OrchestratorSettings
 def build_core_client(settings: OrchestratorSettings) -> CoreClient:
     breaker = CircuitBreaker(
         name="core",
-        failure_threshold=settings.core_breaker_failures,
+        failures=settings.core_breaker_failures,
         cooldown=settings.core_breaker_cooldown,
         failure_types=(CoreUnavailable,),
-        on_state_change=metrics.circuit_changed,
     )
     return CoreClient(
         settings.core_url,

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
+from waops_service_kit.keyset import Keyset, SortKey
 
 from core.adapters.directory import parse_uuid
 from core.domain.assignments import Booked
@@ -170,6 +171,9 @@ async def answer(
     )
 
 
+_BY_START = Keyset(SortKey("a.start_date", "date"), SortKey("a.id", "uuid"))
+
+
 async def list_assignments(
     conn: AsyncConnection,
     tenant_id: str,
@@ -179,22 +183,14 @@ async def list_assignments(
     after: list[Any] | None,
     limit: int,
 ) -> list[Assignment]:
+    page = _BY_START.page(after, limit)
     rows = await conn.execute(
         text(
             f"{_SELECT} WHERE a.tenant_id = :t"
             " AND (CAST(:st AS uuid) IS NULL OR a.staff_id = CAST(:st AS uuid))"
             " AND (CAST(:s AS text) IS NULL OR a.state = :s)"
-            " AND (CAST(:ad AS date) IS NULL"
-            "  OR (a.start_date, a.id) > (CAST(:ad AS date), CAST(:ai AS uuid)))"
-            " ORDER BY a.start_date, a.id LIMIT :lim"
+            f" AND {page.where} {page.order_limit}"
         ),
-        {
-            "t": tenant_id,
-            "st": staff_id,
-            "s": state,
-            "ad": after[0] if after else None,
-            "ai": after[1] if after else None,
-            "lim": limit,
-        },
+        {"t": tenant_id, "st": staff_id, "s": state, **page.params},
     )
     return [_assignment(r) for r in rows]

@@ -10,9 +10,11 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
+from waops_contracts.references import reference_key
+from waops_service_kit.keyset import Keyset, SortKey
 
 from core.adapters.leads import next_reference_number
-from core.domain.bookings import CANCELLED, reference_key
+from core.domain.bookings import CANCELLED
 
 # One per-tenant counter numbers leads and bookings alike (references never collide).
 next_booking_number = next_reference_number
@@ -204,6 +206,9 @@ async def booking_view(
     return _view(row) if row else None
 
 
+_BY_CREATION = Keyset(SortKey("b.created_at", "timestamptz"), SortKey("b.id", "uuid"))
+
+
 async def list_bookings(
     conn: AsyncConnection,
     tenant_id: str,
@@ -215,25 +220,16 @@ async def list_bookings(
     limit: int,
 ) -> list[dict[str, Any]]:
     """Bookings oldest first (created_at, id), keyset-paginated after ``after``."""
+    page = _BY_CREATION.page(after, limit)
     rows = await conn.execute(
         text(
             f"{_VIEW} WHERE b.tenant_id = :t"
             " AND (CAST(:s AS text) IS NULL OR b.state = :s)"
             " AND (CAST(:d AS uuid) IS NULL OR b.departure_id = CAST(:d AS uuid))"
             " AND (CAST(:p AS text) IS NULL OR b.customer_phone = :p)"
-            " AND (CAST(:ac AS timestamptz) IS NULL"
-            "  OR (b.created_at, b.id) > (CAST(:ac AS timestamptz), CAST(:ai AS uuid)))"
-            " ORDER BY b.created_at, b.id LIMIT :n"
+            f" AND {page.where} {page.order_limit}"
         ),
-        {
-            "t": tenant_id,
-            "s": state,
-            "d": departure_id,
-            "p": customer_phone,
-            "ac": datetime.fromisoformat(after[0]) if after else None,
-            "ai": after[1] if after else None,
-            "n": limit,
-        },
+        {"t": tenant_id, "s": state, "d": departure_id, "p": customer_phone, **page.params},
     )
     return [_view(r) for r in rows]
 

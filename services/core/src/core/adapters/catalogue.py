@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncConnection
+from waops_service_kit.keyset import Keyset, SortKey
 
 from core.domain.catalogue import OPEN, DepositRule, Seats, effective_price
 
@@ -162,6 +163,9 @@ async def departure(
     return _departure(row) if row else None
 
 
+_BY_START = Keyset(SortKey("d.start_date", "date"), SortKey("d.id", "uuid"))
+
+
 async def list_departures(
     conn: AsyncConnection,
     tenant_id: str,
@@ -173,24 +177,16 @@ async def list_departures(
     limit: int,
 ) -> list[Departure]:
     """Departures by start date (then id), keyset-paginated after ``after``."""
+    page = _BY_START.page(after, limit)
     rows = await conn.execute(
         text(
             f"{_DEPARTURE_SELECT} WHERE t.tenant_id = :t"
             " AND (CAST(:code AS text) IS NULL OR t.code = :code)"
             " AND (CAST(:f AS date) IS NULL OR d.start_date >= :f)"
             " AND (CAST(:to AS date) IS NULL OR d.start_date <= :to)"
-            " AND (CAST(:ad AS date) IS NULL OR (d.start_date, d.id) > (:ad, CAST(:ai AS uuid)))"
-            " ORDER BY d.start_date, d.id LIMIT :n"
+            f" AND {page.where} {page.order_limit}"
         ),
-        {
-            "t": tenant_id,
-            "code": tour_code,
-            "f": start_from,
-            "to": start_to,
-            "ad": after[0] if after else None,
-            "ai": after[1] if after else None,
-            "n": limit,
-        },
+        {"t": tenant_id, "code": tour_code, "f": start_from, "to": start_to, **page.params},
     )
     return [_departure(r) for r in rows]
 

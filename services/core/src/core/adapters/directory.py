@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
+from waops_service_kit.keyset import Keyset, SortKey
 
 from core.domain.leads import OPEN_STATES, RepLoad
 from core.domain.phones import InvalidPhone, normalize_phone
@@ -45,6 +46,9 @@ def _member(row: Any) -> StaffMember:
     )
 
 
+_STAFF_ORDER = Keyset(SortKey("role", "text"), SortKey("name", "text"), SortKey("id", "uuid"))
+
+
 async def list_staff(
     conn: AsyncConnection,
     tenant_id: str,
@@ -57,6 +61,7 @@ async def list_staff(
     limit: int | None = None,
 ) -> list[StaffMember]:
     """Ordered by (role, name, id); ``after`` is the key of the last row already seen."""
+    page = _STAFF_ORDER.page(after, limit)
     rows = await conn.execute(
         text(
             f"SELECT {_COLUMNS} FROM staff WHERE tenant_id = :t"
@@ -64,21 +69,9 @@ async def list_staff(
             " AND (CAST(:r AS text) IS NULL OR role = :r)"
             " AND (CAST(:k AS text) IS NULL OR kind = :k)"
             " AND (CAST(:a AS boolean) IS NULL OR active = :a)"
-            " AND (CAST(:ar AS text) IS NULL"
-            "  OR (role, name, id) > (:ar, :an, CAST(:ai AS uuid)))"
-            " ORDER BY role, name, id LIMIT :lim"
+            f" AND {page.where} {page.order_limit}"
         ),
-        {
-            "t": tenant_id,
-            "p": phone,
-            "r": role,
-            "k": kind,
-            "a": active,
-            "ar": after[0] if after else None,
-            "an": after[1] if after else None,
-            "ai": after[2] if after else None,
-            "lim": limit,
-        },
+        {"t": tenant_id, "p": phone, "r": role, "k": kind, "a": active, **page.params},
     )
     return [_member(r) for r in rows]
 
@@ -251,12 +244,13 @@ async def tenant_by_id(conn: AsyncConnection, tenant_id: str) -> Tenant | None:
     return Tenant(row.id, row.name, row.created_at) if row else None
 
 
+_TENANT_ORDER = Keyset(SortKey("id", "text"))
+
+
 async def list_tenants(conn: AsyncConnection, *, after: str | None, limit: int) -> list[Tenant]:
+    page = _TENANT_ORDER.page(None if after is None else [after], limit)
     rows = await conn.execute(
-        text(
-            "SELECT id, name, created_at FROM tenants"
-            " WHERE CAST(:a AS text) IS NULL OR id > :a ORDER BY id LIMIT :l"
-        ),
-        {"a": after, "l": limit},
+        text(f"SELECT id, name, created_at FROM tenants WHERE {page.where} {page.order_limit}"),
+        page.params,
     )
     return [Tenant(r.id, r.name, r.created_at) for r in rows]

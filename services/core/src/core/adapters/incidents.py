@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
+from waops_service_kit.keyset import Keyset, SortKey
 
 from core.adapters.directory import parse_uuid
 
@@ -173,6 +174,9 @@ async def updates_of(conn: AsyncConnection, incident_id: str) -> list[dict[str, 
     ]
 
 
+_BY_REPORT = Keyset(SortKey("i.reported_at", "timestamptz"), SortKey("i.id", "uuid"))
+
+
 async def list_incidents(
     conn: AsyncConnection,
     tenant_id: str,
@@ -182,22 +186,14 @@ async def list_incidents(
     after: tuple[datetime, str] | None,
     limit: int,
 ) -> list[Incident]:
+    page = _BY_REPORT.page(after, limit)
     rows = await conn.execute(
         text(
             f"{_SELECT} WHERE i.tenant_id = :t"
             " AND (CAST(:tr AS uuid) IS NULL OR i.trip_id = CAST(:tr AS uuid))"
             " AND (CAST(:s AS text) IS NULL OR i.state = :s)"
-            " AND (CAST(:ar AS timestamptz) IS NULL"
-            "  OR (i.reported_at, i.id) > (CAST(:ar AS timestamptz), CAST(:ai AS uuid)))"
-            " ORDER BY i.reported_at, i.id LIMIT :lim"
+            f" AND {page.where} {page.order_limit}"
         ),
-        {
-            "t": tenant_id,
-            "tr": trip_id,
-            "s": state,
-            "ar": after[0] if after else None,
-            "ai": after[1] if after else None,
-            "lim": limit,
-        },
+        {"t": tenant_id, "tr": trip_id, "s": state, **page.params},
     )
     return [_incident(r) for r in rows]

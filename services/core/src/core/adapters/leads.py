@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
+from waops_service_kit.keyset import Keyset, SortKey
 
 from core.domain.leads import NEW, LeadDraft
 
@@ -148,6 +149,11 @@ async def set_state(
     )
 
 
+_NEWEST_FIRST = Keyset(
+    SortKey("l.created_at", "timestamptz"), SortKey("l.id", "uuid"), descending=True
+)
+
+
 async def list_leads(
     conn: AsyncConnection,
     tenant_id: str,
@@ -159,24 +165,21 @@ async def list_leads(
     limit: int,
 ) -> list[dict[str, Any]]:
     """Newest first, keyset-paginated on (created_at, id)."""
+    page = _NEWEST_FIRST.page(after, limit)
     rows = await conn.execute(
         text(
             f"{_VIEW_SELECT} WHERE l.tenant_id = :t"
             " AND (CAST(:state AS text) IS NULL OR l.state = :state)"
             " AND (CAST(:rep AS uuid) IS NULL OR l.assigned_to = CAST(:rep AS uuid))"
             " AND (CAST(:phone AS text) IS NULL OR l.customer_phone = :phone)"
-            " AND (CAST(:after_at AS timestamptz) IS NULL"
-            "  OR (l.created_at, l.id) < (CAST(:after_at AS timestamptz), CAST(:after_id AS uuid)))"
-            " ORDER BY l.created_at DESC, l.id DESC LIMIT :limit"
+            f" AND {page.where} {page.order_limit}"
         ),
         {
             "t": tenant_id,
             "state": state,
             "rep": assigned_to,
             "phone": customer_phone,
-            "after_at": after[0] if after else None,
-            "after_id": after[1] if after else None,
-            "limit": limit,
+            **page.params,
         },
     )
     return [_view(r) for r in rows]

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
+from waops_service_kit.keyset import Keyset, SortKey
 
 from core.adapters.assignments import Assignment
 
@@ -38,6 +39,9 @@ async def insert_entry(
     return row is not None
 
 
+_BY_EARNING = Keyset(SortKey("p.earned_at", "timestamptz"), SortKey("p.id", "uuid"))
+
+
 async def list_entries(
     conn: AsyncConnection,
     tenant_id: str,
@@ -48,6 +52,7 @@ async def list_entries(
     after: tuple[datetime, str] | None,
     limit: int,
 ) -> list[dict[str, Any]]:
+    page = _BY_EARNING.page(after, limit)
     rows = await conn.execute(
         text(
             "SELECT p.*, tr.reference AS trip_reference, s.name AS staff_name,"
@@ -56,19 +61,9 @@ async def list_entries(
             " AND (CAST(:s AS uuid) IS NULL OR p.staff_id = CAST(:s AS uuid))"
             " AND (CAST(:f AS timestamptz) IS NULL OR p.earned_at >= :f)"
             " AND (CAST(:u AS timestamptz) IS NULL OR p.earned_at < :u)"
-            " AND (CAST(:ae AS timestamptz) IS NULL"
-            "  OR (p.earned_at, p.id) > (CAST(:ae AS timestamptz), CAST(:ai AS uuid)))"
-            " ORDER BY p.earned_at, p.id LIMIT :lim"
+            f" AND {page.where} {page.order_limit}"
         ),
-        {
-            "t": tenant_id,
-            "s": staff_id,
-            "f": earned_from,
-            "u": earned_before,
-            "ae": after[0] if after else None,
-            "ai": after[1] if after else None,
-            "lim": limit,
-        },
+        {"t": tenant_id, "s": staff_id, "f": earned_from, "u": earned_before, **page.params},
     )
     return [
         {

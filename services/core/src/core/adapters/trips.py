@@ -8,9 +8,11 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
+from waops_contracts.references import parse_trip_reference
+from waops_service_kit.keyset import Keyset, SortKey
 
 from core.adapters.directory import parse_uuid
-from core.domain.trips import SCHEDULED, parse_reference
+from core.domain.trips import SCHEDULED
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ async def find_trip(
 ) -> Trip | None:
     """By id, or by reference in any case (``ebc-251005``); ``lock`` holds the trip row
     until commit, which serialises everything that changes the trip or its assignments."""
-    trip_id, reference = parse_uuid(key), parse_reference(key)
+    trip_id, reference = parse_uuid(key), parse_trip_reference(key)
     if trip_id is None and reference is None:
         return None
     column, value = ("tr.id", trip_id) if trip_id else ("tr.reference", reference)
@@ -180,6 +182,9 @@ async def move_trip(
     )
 
 
+_BY_START = Keyset(SortKey("d.start_date", "date"), SortKey("tr.id", "uuid"))
+
+
 async def list_trips(
     conn: AsyncConnection,
     tenant_id: str,
@@ -191,6 +196,7 @@ async def list_trips(
     limit: int,
 ) -> list[Trip]:
     """By start date then id; ``staff_id``: trips where they hold a live assignment."""
+    page = _BY_START.page(after, limit)
     rows = await conn.execute(
         text(
             f"{_SELECT} WHERE tr.tenant_id = :t"
@@ -199,18 +205,8 @@ async def list_trips(
             " AND (CAST(:st AS uuid) IS NULL OR EXISTS (SELECT 1 FROM trip_assignments a"
             "  WHERE a.trip_id = tr.id AND a.staff_id = CAST(:st AS uuid)"
             "  AND a.state IN ('OFFERED', 'ACCEPTED')))"
-            " AND (CAST(:ad AS date) IS NULL"
-            "  OR (d.start_date, tr.id) > (CAST(:ad AS date), CAST(:ai AS uuid)))"
-            " ORDER BY d.start_date, tr.id LIMIT :lim"
+            f" AND {page.where} {page.order_limit}"
         ),
-        {
-            "t": tenant_id,
-            "s": state,
-            "d": departure_id,
-            "st": staff_id,
-            "ad": after[0] if after else None,
-            "ai": after[1] if after else None,
-            "lim": limit,
-        },
+        {"t": tenant_id, "s": state, "d": departure_id, "st": staff_id, **page.params},
     )
     return [_trip(r) for r in rows]

@@ -1,4 +1,5 @@
-"""Cursor (keyset) pagination for every list endpoint.
+"""Cursor (keyset) pagination for every list endpoint (the cursor's encoding and the SQL of a
+page: ``waops_service_kit.keyset``).
 
 A cursor is the opaque, URL-safe encoding of the sort key of the last item returned. Keyset
 pages stay correct while rows are inserted (offsets skip or repeat rows) and cost the same
@@ -7,12 +8,12 @@ at page 1000 as at page 1. Lists answer ``{"items": [...], "next_cursor": str | 
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+from waops_service_kit import keyset
+from waops_service_kit.keyset import encode_cursor as encode_cursor  # re-exported
 
 from core.domain.errors import DomainError
 
@@ -35,23 +36,12 @@ class ListQuery(BaseModel):
     cursor: str | None = Field(default=None, max_length=512)
 
 
-def encode_cursor(key: Sequence[Any]) -> str:
-    raw = json.dumps(list(key), default=str, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
 def decode_cursor(cursor: str | None, arity: int) -> list[Any] | None:
     """The sort key a cursor carries (``arity`` values), or None for the first page."""
-    if cursor is None:
-        return None
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, UnicodeDecodeError):
-        key = None
-    if not isinstance(key, list) or len(key) != arity:
-        raise BadCursor("BAD_CURSOR", "the cursor is not one this API issued")
-    return key
+        return keyset.decode_cursor(cursor, arity)
+    except keyset.InvalidCursor:
+        raise BadCursor("BAD_CURSOR", "the cursor is not one this API issued") from None
 
 
 def page(

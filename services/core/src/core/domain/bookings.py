@@ -1,4 +1,4 @@
-"""The booking state machine and booking references.
+"""The booking state machine (references: ``waops_contracts.references``).
 
     DRAFT → HELD → PAYMENT_PENDING → CONFIRMED → ACTIVE → COMPLETED
     DRAFT → WAITLISTED → HELD (the customer confirmed a waitlist offer)
@@ -12,7 +12,6 @@ Every other move is refused with ``BOOKING_INVALID_TRANSITION``.
 from __future__ import annotations
 
 from core.domain.errors import invalid_transition
-from core.domain.leads import format_reference
 
 DRAFT = "DRAFT"
 HELD = "HELD"
@@ -75,16 +74,3 @@ def transition(state: str, action: str) -> str:
         return TRANSITIONS[(state, action)]
     except KeyError:
         raise invalid_transition("BOOKING", state, action) from None
-
-
-def format_booking_reference(tour_code: str, year: int, number: int) -> str:
-    """``EBC-2501234``: the lead's format (tour, 2-digit year of departure, per-tenant
-    counter) with a dash, so a booking reads apart from a lead at a glance."""
-    plain = format_reference(tour_code, year, number)
-    return f"{tour_code}-{plain[len(tour_code) :]}"
-
-
-def reference_key(raw: str) -> str:
-    """The form references are matched by: upper-case, no dash or spaces (``ebc-25 01234``
-    and ``EBC2501234`` both find ``EBC-2501234``)."""
-    return "".join(ch for ch in raw.upper() if ch.isalnum())

@@ -1,4 +1,4 @@
-"""Lead rules: what a new lead holds, its reference, which sales rep gets it, and the
+"""Lead rules: what a new lead holds, which sales rep gets it, and the
 sales pipeline it moves through.
 
 The pipeline (``LEAD_TRANSITIONS`` is the whole of it)::
@@ -70,9 +70,6 @@ def next_lead_state(state: str, action: str) -> str:
         raise invalid_transition("lead", state, action) from None
 
 
-REFERENCE_DIGITS = 5
-
-
 class InconsistentTravelDates(ValueError):
     pass
 
@@ -115,17 +112,6 @@ def travel_year(travel_month: str | None, travel_date: date | None, today: date)
     if travel_month is not None:
         return int(travel_month[:4])
     return today.year
-
-
-def format_reference(tour_code: str, year: int, number: int) -> str:
-    """``EBC`` + ``25`` + ``01234``: tour, two-digit year of travel, per-tenant counter.
-
-    The counter never repeats within a tenant, so references are unique whatever the tour
-    and year; past 99999 it simply grows a digit rather than wrap around.
-    """
-    if number < 1:
-        raise ValueError("reference numbers start at 1")
-    return f"{tour_code}{year % 100:02d}{number:0{REFERENCE_DIGITS}d}"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The trip of a departure: its reference and its life, as a table of transitions.
+"""The trip of a departure: its life, as a table of transitions.
 
 SCHEDULED ─accept (first accepted assignment)─> STAFF_ASSIGNED ─check_in (lead guide)─>
 STARTED ─progress (explicit, or any incident activity)─> IN_PROGRESS ─check_out─> ENDED
@@ -8,13 +8,11 @@ STARTED ─progress (explicit, or any incident activity)─> IN_PROGRESS ─chec
 Some actions leave the state as it is but are only allowed in certain states (offering
 work after the trip ended, reporting an incident on a closed trip are refused); those are
 the self-transitions below. Everything not in the table is refused with
-``TRIP_INVALID_TRANSITION``.
+``TRIP_INVALID_TRANSITION``. Its reference (``EBC-251005``) is
+``waops_contracts.references``'.
 """
 
 from __future__ import annotations
-
-import re
-from datetime import date
 
 from core.domain.errors import invalid_transition
 
@@ -63,24 +61,3 @@ def next_state(state: str, action: str) -> str:
 
 def allowed(state: str, action: str) -> bool:
     return (state, action) in TRANSITIONS
-
-
-# ``EBC-251005``: the tour code and the departure's start date. A tour has one departure per
-# start date, so the reference is unique per tenant, and a guide can read it off the itinerary.
-_REFERENCE = re.compile(r"^([A-Z0-9]{2,8})-(\d{6})$")
-# Typed without the dash (``EBC251005``): the code must end in a letter to be told apart.
-_UNDASHED = re.compile(r"^([A-Z0-9]{1,7}[A-Z])(\d{6})$")
-
-
-def trip_reference(tour_code: str, start_date: date) -> str:
-    return f"{tour_code.upper()}-{start_date:%y%m%d}"
-
-
-def parse_reference(text: str) -> str | None:
-    """A reference as typed over WhatsApp (``ebc-251005``, ``EBC 251005``, ``ebc251005``), upper-cased
-    and dash-joined; None when it is not shaped like one."""
-    cleaned = re.sub(r"[\s_/]+", "-", text.strip().upper())
-    undashed = _UNDASHED.fullmatch(cleaned)
-    if undashed:
-        cleaned = f"{undashed.group(1)}-{undashed.group(2)}"
-    return cleaned if _REFERENCE.fullmatch(cleaned) else None

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from waops_contracts.limits import MAX_PARTY_SIZE, MAX_PHONE_CHARS, MIN_PARTY_SIZE
 
 from core.adapters.bookings import find_booking, list_bookings
 from core.api import Call, ListQuery, Reply, Routes, decode_cursor, page
@@ -39,8 +40,8 @@ Text = Annotated[
 class BookingRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     departure_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
-    pax: int = Field(ge=1, le=50)
-    customer_phone: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    pax: int = Field(ge=MIN_PARTY_SIZE, le=MAX_PARTY_SIZE)
+    customer_phone: Annotated[str, StringConstraints(min_length=1, max_length=MAX_PHONE_CHARS)]
     customer_name: Text | None = None
     lead_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
     override: bool = Field(

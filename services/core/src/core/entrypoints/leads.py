@@ -9,6 +9,12 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from waops_contracts.limits import (
+    MAX_MESSAGE_CHARS,
+    MAX_PARTY_SIZE,
+    MAX_PHONE_CHARS,
+    MIN_PARTY_SIZE,
+)
 
 from core.adapters.leads import lead_view, parse_lead_id
 from core.api import Call, ListQuery, Reply, Routes
@@ -29,16 +35,16 @@ class LeadRequest(BaseModel):
     tour_code: Annotated[
         str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=8)
     ]
-    pax: int = Field(ge=1, le=50)
+    pax: int = Field(ge=MIN_PARTY_SIZE, le=MAX_PARTY_SIZE)
     travel_month: Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] | None = (
         None
     )
     travel_date: date | None = None
-    customer_phone: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    customer_phone: Annotated[str, StringConstraints(min_length=1, max_length=MAX_PHONE_CHARS)]
     customer_name: Text | None = None
     conversation_id: Text | None = None
     channel_id: Text | None = None
-    enquiry_text: Annotated[str, StringConstraints(max_length=4096)] | None = None
+    enquiry_text: Annotated[str, StringConstraints(max_length=MAX_MESSAGE_CHARS)] | None = None
 
 
 class SalesRepView(BaseModel):

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from waops_contracts.limits import MAX_PARTY_SIZE, MIN_PARTY_SIZE
 
 from core.api import Call, Routes
 from core.entrypoints.bookings import BookingView
@@ -20,7 +21,9 @@ Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_l
 class QuoteRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     departure_id: Id
-    pax: int | None = Field(default=None, ge=1, le=50, description="default: the lead's pax")
+    pax: int | None = Field(
+        default=None, ge=MIN_PARTY_SIZE, le=MAX_PARTY_SIZE, description="default: the lead's pax"
+    )
     discount_percent: Decimal = Field(
         default=Decimal(0),
         ge=0,

@@ -33,6 +33,8 @@ from waops_contracts.events import (
     WaitlistOfferDeclined,
     WaitlistOfferExpired,
 )
+from waops_contracts.limits import MAX_PARTY_SIZE, MIN_PARTY_SIZE
+from waops_contracts.references import format_booking_reference
 
 from core.adapters import bookings, inventory, waitlist
 from core.adapters.bookings import NewBooking
@@ -122,8 +124,12 @@ async def book(
 ) -> dict[str, Any]:
     """``hold_and_book``; with ``join_waitlist``, no seats makes a WAITLISTED booking at the
     end of the departure's line instead of NO_SEATS_LEFT."""
-    if not 1 <= pax <= 50:
-        raise Invalid("INVALID_PAX", "a booking is for 1 to 50 travellers", pax=pax)
+    if not MIN_PARTY_SIZE <= pax <= MAX_PARTY_SIZE:
+        raise Invalid(
+            "INVALID_PAX",
+            f"a booking is for {MIN_PARTY_SIZE} to {MAX_PARTY_SIZE} travellers",
+            pax=pax,
+        )
     try:
         phone = normalize_phone(customer_phone)
     except InvalidPhone as exc:
@@ -182,7 +188,7 @@ async def _insert(
         NewBooking(
             booking_id=booking_id,
             tenant_id=ctx.tenant_id,
-            reference=rules.format_booking_reference(
+            reference=format_booking_reference(
                 departure.tour_code, departure.start_date.year, number
             ),
             state=state,

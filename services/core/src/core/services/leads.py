@@ -17,6 +17,7 @@ from waops_contracts.events import (
     SalesRep,
 )
 from waops_contracts.events.leads import LeadMoved
+from waops_contracts.references import format_lead_reference
 
 from core.adapters import catalogue, directory, leads
 from core.adapters.leads import parse_lead_id
@@ -31,7 +32,6 @@ from core.domain.leads import (
     QUOTE,
     LeadDraft,
     choose_rep,
-    format_reference,
     next_lead_state,
     travel_year,
 )
@@ -46,7 +46,7 @@ async def create_lead(call: Call, draft: LeadDraft) -> dict[str, Any]:
         )
     await leads.lock_intake(conn, tenant_id)
     year = travel_year(draft.travel_month, draft.travel_date, call.now.date())
-    reference = format_reference(
+    reference = format_lead_reference(
         tour.code, year, await leads.next_reference_number(conn, tenant_id)
     )
     rep = choose_rep(await directory.rep_loads(conn, tenant_id))

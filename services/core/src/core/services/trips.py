@@ -23,6 +23,7 @@ from waops_contracts.events import (
     TripUpdatePosted,
 )
 from waops_contracts.events.trips import TripEvent
+from waops_contracts.references import format_trip_reference
 
 from core.adapters import assignments as assignment_rows
 from core.adapters import trips as trip_rows
@@ -50,7 +51,7 @@ async def open_trip(call: Call, departure_id: str) -> tuple[Trip, bool]:
     departure = await trip_rows.departure_of(call.conn, call.tenant_id, departure_id)
     if departure is None:
         raise NotFound("DEPARTURE_NOT_FOUND", "no such departure", id=departure_id)
-    reference = rules.trip_reference(departure.tour_code, departure.start_date)
+    reference = format_trip_reference(departure.tour_code, departure.start_date)
     created = await trip_rows.insert_trip(
         call.conn, call.tenant_id, str(uuid.uuid4()), departure.id, reference
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from waops_contracts.limits import MAX_MESSAGE_CHARS
 
 MediaType = Literal["image", "audio", "video", "document", "sticker"]
 
@@ -21,7 +22,7 @@ class _Part(BaseModel):
 
 class Text(_Part):
     kind: Literal["text"] = "text"
-    body: str = Field(min_length=1, max_length=4096)
+    body: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
     preview_url: bool = False
 
 

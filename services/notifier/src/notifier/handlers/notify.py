@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from waops_contracts import Event
 from waops_contracts.events import IncidentReported
+from waops_contracts.limits import MAX_MESSAGE_CHARS
 from waops_messaging import HandlerContext
 from waops_observability import current_traceparent, get_logger
 
@@ -32,7 +33,7 @@ from notifier.domain.notifications import notices
 from notifier.domain.templates import CATALOGUE, DEFAULT_LANGUAGE, Catalogue, UnknownTemplate
 
 log = get_logger(__name__)
-MAX_BODY = 4096  # the providers' limit for a text message
+MAX_BODY = MAX_MESSAGE_CHARS  # the providers' limit for a text message
 
 
 @dataclass(frozen=True)

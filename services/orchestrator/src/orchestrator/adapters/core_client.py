@@ -34,9 +34,9 @@ from tenacity import (
 )
 from waops_messaging import TransientFailure
 from waops_observability import get_logger
+from waops_service_kit.circuit_breaker import CircuitBreaker, CircuitOpenError
 
 from orchestrator import metrics
-from orchestrator.adapters.circuit_breaker import CircuitBreaker, CircuitOpenError
 
 log = get_logger(__name__)
 

@@ -9,7 +9,6 @@ characters that cannot change a path.
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -25,12 +24,20 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from waops_contracts.limits import (
+    MAX_MONEY,
+    MAX_NAME_CHARS,
+    MAX_NOTE_CHARS,
+    MAX_PARTY_SIZE,
+    MAX_PHONE_CHARS,
+    MAX_REASON_CHARS,
+    MIN_PARTY_SIZE,
+)
+from waops_contracts.references import parse_trip_reference
 
 from orchestrator.domain.permissions import refuse
 
 INVALID_ARGUMENTS = "INVALID_ARGUMENTS"
-
-_TRIP_REFERENCE = re.compile(r"^([A-Z0-9]{2,8}?)[-\s_/]*(\d{6})$")
 
 
 def trip_key(value: str) -> str:
@@ -39,8 +46,7 @@ def trip_key(value: str) -> str:
         return str(uuid.UUID(value))
     except ValueError:
         pass
-    match = _TRIP_REFERENCE.fullmatch(value.strip().upper())
-    return f"{match.group(1)}-{match.group(2)}" if match else value
+    return parse_trip_reference(value) or value
 
 
 def _upper(value: Any) -> Any:
@@ -60,11 +66,17 @@ TripKey = Annotated[
     AfterValidator(trip_key),
     StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$"),
 ]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Pax = Annotated[int, Field(ge=1, le=50)]
-Money = Annotated[Decimal, Field(ge=0, le=Decimal("9999999999.99"), decimal_places=2)]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NOTE_CHARS)
+]
+Phone = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_PHONE_CHARS)
+]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_CHARS)
+]
+Pax = Annotated[int, Field(ge=MIN_PARTY_SIZE, le=MAX_PARTY_SIZE)]
+Money = Annotated[Decimal, Field(ge=0, le=MAX_MONEY, decimal_places=2)]
 Severity = Annotated[Literal["LOW", "MEDIUM", "HIGH", "CRITICAL"], BeforeValidator(_upper)]
 
 
@@ -194,7 +206,9 @@ class DepartureArgs(Args):
 
 
 class DeleteLeadArgs(LeadArgs):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_REASON_CHARS)
+    ]
 
 
 ARGS: dict[str, type[Args]] = {

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from waops_contracts.references import booking_reference
+
 from conversation_engine.domain.context import (
     quote_answered,
     resting_state,
@@ -43,7 +45,6 @@ from conversation_engine.domain.understanding.intents import (
     menu_choice,
     yes_no,
 )
-from conversation_engine.domain.understanding.references import booking_reference
 
 Rule = Callable[[Turn], Outcome | None]
 

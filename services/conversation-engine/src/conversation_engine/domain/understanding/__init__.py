@@ -2,11 +2,15 @@
 references people type, the field staff's commands, and short dialogue answers.
 
 Pure functions (no I/O), one concern per module: ``tours`` (fuzzy match against the
-catalogue), ``party`` (party size), ``when`` (travel month or date), ``references``
-(booking and trip references), ``commands`` (the staff grammar), ``intents`` (yes/no, menu
-choices, help, greetings, incident severity). ``port`` is how the dialogue asks for an
-enquiry; ``llm`` puts a language model in front of the rules (the one module with I/O).
+catalogue), ``party`` (party size), ``when`` (travel month or date), ``commands`` (the staff
+grammar), ``intents`` (yes/no, menu choices, help, greetings, incident severity). Booking and
+trip references are read by ``waops_contracts.references``, which the core and the
+orchestrator share. ``port`` is how the dialogue asks for an
+enquiry; ``conversation_engine.adapters.llm_understanding`` puts a language model in front of
+the rules (it does I/O, so it is an adapter of that port).
 """
+
+from waops_contracts.references import booking_reference, trip_reference
 
 from conversation_engine.domain.understanding.commands import StaffCommand, parse_staff_command
 from conversation_engine.domain.understanding.enquiry import Enquiry, understand_enquiry
@@ -20,7 +24,6 @@ from conversation_engine.domain.understanding.intents import (
 )
 from conversation_engine.domain.understanding.party import party_size
 from conversation_engine.domain.understanding.port import RuleBasedUnderstanding, Understander
-from conversation_engine.domain.understanding.references import booking_reference, trip_reference
 from conversation_engine.domain.understanding.tours import TourEntry, TourMatch, match_tour
 from conversation_engine.domain.understanding.when import TravelTime, travel_time
 

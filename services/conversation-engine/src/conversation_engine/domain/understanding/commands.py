@@ -19,12 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from conversation_engine.domain.understanding.intents import severity_of
-from conversation_engine.domain.understanding.references import (
+from waops_contracts.references import (
     FoundReference,
     find_booking_reference,
     find_trip_reference,
 )
+
+from conversation_engine.domain.understanding.intents import severity_of
 
 
 @dataclass(frozen=True)

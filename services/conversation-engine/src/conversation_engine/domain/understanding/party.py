@@ -2,7 +2,8 @@
 "family of 4", "me and my wife", "me and 2 friends", "solo".
 
 Only counts next to a word that makes them a party size are read, so the numbers of dates
-("20th March 2025") and durations ("for 12 days") are never taken for one.
+("20th March 2025") and durations ("for 12 days") are never taken for one; nor is a count outside the party sizes
+every service takes (``waops_contracts.limits``).
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from conversation_engine.domain.understanding.vocabulary import COUNT, MONTH, PEOPLE, count_value
+from waops_contracts.limits import MAX_PARTY_SIZE, MIN_PARTY_SIZE
 
-# The most people one enquiry is taken to be for; a larger number is something else.
-MAX_PARTY = 50
+from conversation_engine.domain.understanding.vocabulary import COUNT, MONTH, PEOPLE, count_value
 
 _CHILDREN = r"(?:kids?|children|child|teens?|teenagers?|infants?|bab(?:y|ies))"
 # What may follow "for N" when N is not people: a date, a duration, a time, a price, a range.
@@ -68,6 +68,6 @@ def party_size(text: str) -> int | None:
     for pattern, value in _PATTERNS:
         for match in pattern.finditer(lowered):
             size = value(match)
-            if 1 <= size <= MAX_PARTY:
+            if MIN_PARTY_SIZE <= size <= MAX_PARTY_SIZE:
                 return size
     return None

@@ -23,10 +23,10 @@ from typing import Any
 
 import aiohttp
 from prometheus_client import Counter
+from waops_contracts.limits import MAX_PARTY_SIZE, MIN_PARTY_SIZE
 from waops_observability import get_logger
 
 from conversation_engine.domain.understanding.enquiry import Enquiry
-from conversation_engine.domain.understanding.party import MAX_PARTY
 from conversation_engine.domain.understanding.port import RuleBasedUnderstanding, Understander
 from conversation_engine.domain.understanding.tours import TourEntry
 
@@ -203,8 +203,14 @@ def read_answer(content: str, catalogue: Sequence[TourEntry], *, today: date) ->
 def _pax(value: Any) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PARTY:
-        raise LlmFailure("invalid_content", f"pax {value!r} is not 1..{MAX_PARTY}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not MIN_PARTY_SIZE <= value <= MAX_PARTY_SIZE
+    ):
+        raise LlmFailure(
+            "invalid_content", f"pax {value!r} is not {MIN_PARTY_SIZE}..{MAX_PARTY_SIZE}"
+        )
     return value
 
 

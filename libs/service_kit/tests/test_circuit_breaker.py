@@ -1,9 +1,15 @@
-"""The circuit breaker's states, on a clock the test moves."""
+"""The circuit breakers' states, on a clock the test moves."""
 
 from __future__ import annotations
 
 import pytest
-from orchestrator.adapters.circuit_breaker import CircuitBreaker, CircuitOpenError, State
+from prometheus_client import REGISTRY
+from waops_service_kit.circuit_breaker import (
+    CircuitBreaker,
+    CircuitBreakers,
+    CircuitOpenError,
+    State,
+)
 
 
 class Down(Exception):
@@ -21,11 +27,11 @@ class Clock:
 def make(clock: Clock, changes: list[State] | None = None) -> CircuitBreaker:
     return CircuitBreaker(
         name="core",
-        failure_threshold=3,
+        failures=3,
         cooldown=10.0,
         failure_types=(Down,),
         clock=clock,
-        on_state_change=changes.append if changes is not None else None,
+        on_change=changes.append if changes is not None else None,
     )
 
 
@@ -120,3 +126,38 @@ def test_an_abandoned_trial_frees_the_slot() -> None:
     assert breaker.state is State.HALF_OPEN
     succeed(breaker)
     assert breaker.state is State.CLOSED
+
+
+def _gauge(breaker: str, key: str) -> float | None:
+    return REGISTRY.get_sample_value("waops_circuit_state", {"breaker": breaker, "key": key})
+
+
+def test_keyed_circuits_are_independent_and_published_by_name() -> None:
+    clock, changes = Clock(), []
+    breakers = CircuitBreakers(
+        name="test_keyed",
+        failures=2,
+        cooldown=10.0,
+        clock=clock,
+        on_change=lambda key, state: changes.append((key, state)),
+    )
+    for _ in range(2):
+        assert breakers.admit("a")
+        breakers.failure("a")
+    assert breakers.state("a") is State.OPEN and breakers.paused() == ["a"]
+    assert breakers.reopens_in("a") == 10.0 and breakers.consecutive_failures("a") == 2
+    assert breakers.admit("b") and breakers.state("b") is State.CLOSED
+    assert (_gauge("test_keyed", "a"), _gauge("test_keyed", "b")) == (2, 0)
+    clock.now += 10
+    assert breakers.admit("a") and not breakers.admit("a")  # one probe only
+    assert _gauge("test_keyed", "a") == 1
+    breakers.release_probe("a")  # no verdict: the slot is free again, still half-open
+    assert breakers.admit("a")
+    breakers.success("a")
+    assert breakers.state("a") is State.CLOSED and _gauge("test_keyed", "a") == 0
+    assert changes == [("a", State.OPEN), ("a", State.HALF_OPEN), ("a", State.CLOSED)]
+
+
+def test_a_single_breaker_is_published_closed_from_the_start() -> None:
+    make(Clock())
+    assert _gauge("core", "core") == 0

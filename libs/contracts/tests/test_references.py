@@ -1,12 +1,24 @@
-"""Booking and trip references found in what people type, in the core's normalised form."""
+"""Lead, booking and trip references: printed by the core, found in what people type,
+read back in the core's form (one module for the core, the orchestrator and the conversation
+engine)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
-from conversation_engine.domain.understanding import booking_reference, trip_reference
-from conversation_engine.domain.understanding.references import find_trip_reference
 from hypothesis import given
 from hypothesis import strategies as st
+from waops_contracts.references import (
+    booking_reference,
+    find_trip_reference,
+    format_booking_reference,
+    format_lead_reference,
+    format_trip_reference,
+    parse_trip_reference,
+    reference_key,
+    trip_reference,
+)
 
 
 @pytest.mark.parametrize(
@@ -81,13 +93,42 @@ def test_a_found_reference_knows_where_it_was_typed() -> None:
     assert (found.reference, found.start, found.end) == ("EBC-251005", 7, 17)
 
 
-def test_the_core_reads_the_normalised_forms_alike() -> None:
-    """The core's own parsers (core.domain.trips / bookings) accept what these produce."""
-    trips = pytest.importorskip("core.domain.trips")
-    bookings = pytest.importorskip("core.domain.bookings")
-    assert trips.parse_reference(trip_reference("ebc 251005") or "") == "EBC-251005"
+def test_what_is_found_in_text_reads_back_as_a_whole() -> None:
+    """A reference found in a sentence is one the whole-string reading and the key accept."""
+    assert parse_trip_reference(trip_reference("ebc 251005") or "") == "EBC-251005"
     booking = booking_reference("ebc2501234") or ""
-    assert bookings.reference_key(booking) == bookings.reference_key("EBC-2501234")
+    assert reference_key(booking) == reference_key("EBC-2501234")
+
+
+def test_lead_reference_is_tour_two_digit_year_and_five_digits() -> None:
+    assert format_lead_reference("EBC", 2025, 1234) == "EBC2501234"
+    assert format_lead_reference("ANC", 2030, 1) == "ANC3000001"
+    assert format_lead_reference("PKR", 2026, 123456) == "PKR26123456"  # grows, never wraps
+    with pytest.raises(ValueError):
+        format_lead_reference("EBC", 2025, 0)
+
+
+def test_booking_references() -> None:
+    assert format_booking_reference("EBC", 2025, 1234) == "EBC-2501234"
+    assert format_booking_reference("PKR", 2031, 123456) == "PKR-31123456"
+    assert reference_key("ebc-25 01234") == reference_key("EBC2501234") == "EBC2501234"
+
+
+def test_trip_references_are_tour_and_start_date_and_typed_any_way() -> None:
+    assert format_trip_reference("ebc", date(2025, 10, 5)) == "EBC-251005"
+    for typed in ("EBC-251005", "ebc-251005", " Ebc 251005 ", "ebc_251005", "ebc251005"):
+        assert parse_trip_reference(typed) == "EBC-251005"
+    for junk in ("EBC", "251005", "EBC-2510", "E-251005", "hello there", "", "1251005"):
+        assert parse_trip_reference(junk) is None
+
+
+def test_a_whole_trip_reference_takes_any_catalogue_code() -> None:
+    """Unlike a sentence, a whole string may name an all-digit tour code (the catalogue allows
+    one); joined, the code must still end in a letter."""
+    assert parse_trip_reference("12-251005") == "12-251005"
+    assert parse_trip_reference("PKR / 261120") == "PKR-261120"
+    assert parse_trip_reference("T10251005") is None
+    assert parse_trip_reference("EBC-251399") is None  # no such day
 
 
 @given(st.text(max_size=200))
