@@ -60,6 +60,7 @@ imports: install
 
 bench: install
 	@$(UV) run --frozen python -m benchmarks.webhook_ingest
+	@$(UV) run --frozen python -m benchmarks.enquiry_ladder
 
 # Regenerates docs/events.md from the contracts and the services' registries (a test checks it).
 catalogue: install
