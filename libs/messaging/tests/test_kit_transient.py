@@ -7,6 +7,7 @@ handled once when the world recovers, however many deliveries its failures would
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
@@ -213,3 +214,48 @@ def _transient_retries(queue: str) -> float:
 
 async def _effects_are(engine: AsyncEngine, expected: list[tuple[str, int]]) -> bool:
     return await kit_probe.effects(engine) == expected
+
+
+async def test_the_backlog_of_a_consumed_queue_is_visible(
+    isolated: Isolated, kit_engine: AsyncEngine
+) -> None:
+    spec = QueueSpec("kit-probe.backlog", (Pinged.event_type,))
+    registry = HandlerRegistry()
+    registry.queue(spec, concurrency=1, prefetch=1)
+    gate = asyncio.Event()
+
+    @registry.on(spec.name, Pinged)
+    async def handle(ev: Pinged, ctx: HandlerContext[None]) -> None:
+        await gate.wait()  # the first one holds the queue: the rest wait in it
+        await record_effect(ev, ctx)
+
+    broker = Broker(isolated.amqp_url, name="kit-probe-backlog")
+    consumers = Consumers(
+        service="kit-probe",
+        broker=broker,
+        engine=kit_engine,
+        writer=EventWriter(SOURCE, SCHEMA),
+        subscriptions=registry.subscriptions,
+        deps=None,
+        depth_interval=0.1,
+    )
+    broker.start()
+    await broker.wait_connected(15)
+    try:
+        await _publish(isolated, kit_engine, 10)
+
+        def depth() -> float:
+            return REGISTRY.get_sample_value("waops_queue_depth", {"queue": spec.name}) or 0.0
+
+        await eventually(lambda: depth() >= 8, what="the backlog in the queue-depth gauge")
+        gate.set()
+        await eventually(lambda: depth() == 0, what="the backlog drained in the gauge")
+
+        async def all_handled() -> bool:
+            return len(await kit_probe.effects(kit_engine)) == 10
+
+        await eventually(all_handled, what="the ten pings handled")
+    finally:
+        gate.set()
+        await consumers.stop()
+        await broker.stop()

@@ -88,6 +88,7 @@ class Consumers:
         retry_backoff: float = 0.2,
         drain_timeout: float = 20.0,
         transient_window: float = 300.0,
+        depth_interval: float = 5.0,
     ) -> None:
         self._service = service
         self._broker = broker
@@ -98,6 +99,8 @@ class Consumers:
         self._retry_backoff = retry_backoff
         self._drain_timeout = drain_timeout
         self._transient_window = transient_window
+        self._depth_interval = depth_interval
+        self._depth_task: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[None]] = set()
         self._queues: list[tuple[AbstractQueue, str]] = []
         self._accepting = True
@@ -131,6 +134,26 @@ class Consumers:
                 tag = await queue.consume(on_message, no_ack=False)
                 self._queues.append((queue, tag))
         log.info("consumers.attached", queues=[q.name for q, _ in self._queues])
+        if self._depth_task is None or self._depth_task.done():
+            self._depth_task = asyncio.create_task(self._watch_depth(), name="queue-depth")
+
+    async def _watch_depth(self) -> None:
+        """Backlog made visible: each consumed queue's ready messages, every few seconds
+        (a passive declare on a channel of its own: a failure closes only that channel)."""
+        while self._accepting:
+            with contextlib.suppress(Exception):
+                channel = await self._broker.channel()
+                try:
+                    for queue, _ in list(self._queues):
+                        declared = await asyncio.wait_for(
+                            channel.declare_queue(queue.name, passive=True), 5
+                        )
+                        depth = declared.declaration_result.message_count or 0
+                        metrics.QUEUE_DEPTH.labels(queue.name).set(depth)
+                finally:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(channel.close(), 5)
+            await asyncio.sleep(self._depth_interval)
 
     async def _track(self, coro: Any, consumer: str) -> None:
         task = asyncio.ensure_future(coro)
@@ -151,6 +174,8 @@ class Consumers:
         never acked.
         """
         self._accepting = False
+        if self._depth_task is not None:
+            self._depth_task.cancel()
         for queue, tag in self._queues:
             with contextlib.suppress(Exception):  # a dead channel must not hold the stop
                 await asyncio.wait_for(queue.cancel(tag), 5)

@@ -28,3 +28,9 @@ CIRCUIT_STATE = Gauge(
     "A circuit breaker's state in this process, by breaker and key: 0 closed, 1 half-open, 2 open",
     ["breaker", "key"],
 )
+QUEUE_DEPTH = Gauge(
+    "waops_queue_depth",
+    "Messages ready in a queue this process consumes (backlog: how far behind it is),"
+    " sampled every few seconds",
+    ["queue"],
+)
