@@ -158,6 +158,10 @@ async def test_a_dead_senders_send_is_reconciled_by_the_status_naming_it(
                 await eventually(
                     lambda: outbound_row(isolated, status="unknown"), what="the send unknown"
                 )
+                await eventually(
+                    lambda: metric("waops_notifier_outbound_pending", status="unknown") == 1,
+                    what="the unknown send in the backlog gauge",
+                )
                 await publish(isolated.amqp_url, status_naming(outbound_id, wamid))
             recorded = await eventually(
                 lambda: outbound_row(isolated, status="delivered"), what="the send reconciled"

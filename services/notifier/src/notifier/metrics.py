@@ -60,3 +60,8 @@ RECORD_RETRIES = Counter(
     "Retries of recording a send's outcome after a transient database failure, by outcome",
     ["outcome"],
 )
+PENDING = Gauge(
+    "waops_notifier_outbound_pending",
+    "Outbound messages not yet settled, by status (queued, sending, unknown): the send backlog",
+    ["status"],
+)

@@ -63,6 +63,7 @@ from notifier.adapters.outbound import (
     halt_channel,
     mark_failed,
     mark_retry,
+    pending_by_status,
     release,
     requeue_unknown,
     unknown_older_than,
@@ -188,6 +189,8 @@ class Dispatcher:
                 await requeue_unknown(conn, message.id)
                 metrics.UNKNOWN_OUTCOMES.labels("resent").inc()
                 log.warning("message.resent_after_unknown", outbound_id=message.id)
+            for status, count in (await pending_by_status(conn)).items():
+                metrics.PENDING.labels(status).set(count)
 
     async def _in_transaction(
         self, what: str, work: Callable[[AsyncConnection], Awaitable[T]]

@@ -182,6 +182,18 @@ async def lock_unknown(conn: AsyncConnection, message_id: str) -> Outbound | Non
     return _outbound(row) if row is not None else None
 
 
+async def pending_by_status(conn: AsyncConnection) -> dict[str, int]:
+    """How many messages wait in each unsettled status (the send backlog)."""
+    rows = await conn.execute(
+        text(
+            "SELECT status, count(*) AS n FROM outbound_messages"
+            " WHERE status IN ('queued', 'sending', 'unknown') GROUP BY status"
+        )
+    )
+    found = {str(r.status): int(r.n) for r in rows}
+    return {status: found.get(status, 0) for status in ("queued", "sending", "unknown")}
+
+
 def _outbound(row: Any) -> Outbound:
     return Outbound(**{**row._mapping, "id": str(row.id)})
 
