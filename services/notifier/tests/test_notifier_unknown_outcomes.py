@@ -5,6 +5,7 @@ reported is queued again — once, counted."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -13,7 +14,9 @@ import asyncpg
 import pytest
 from dispatch_support import CHANNEL, CUSTOMER, lead, sent, settings
 from notifier.adapters.outbound import queue_message
+from notifier.adapters.statuses import record_send, record_status
 from notifier.bootstrap import create_app
+from notifier.domain.lifecycle import StatusReport
 from prometheus_client import REGISTRY
 from sqlalchemy import text
 from waops_contracts import Envelope
@@ -192,3 +195,62 @@ async def test_a_send_nobody_ever_reported_is_sent_again_once(
     assert str(recorded["id"]) == outbound_id and recorded["attempts"] == 2
     assert message["request"]["biz_opaque_callback_data"] == outbound_id
     assert metric("waops_notifier_unknown_outcomes_total", outcome="resent") == resent_before + 1
+
+
+async def test_a_status_racing_the_record_of_its_send_is_never_orphaned(
+    isolated: Isolated, sandbox: Any
+) -> None:
+    """The provider's 'read' can arrive while the send's record is still uncommitted: it
+    waits for that commit and joins its message, instead of being kept unattached forever."""
+    config = settings(isolated, sandbox)
+    async with running_service(create_app, config):
+        pass
+    outbound_id = await _stage_a_dead_senders_message(isolated, config)
+    wamid = f"wamid.{uuid.uuid4().hex}"
+    engine = create_engine(config.database_url, "notifier")
+    try:
+        recording = await engine.connect()
+        record = await recording.begin()
+        await recording.execute(
+            text(
+                "UPDATE outbound_messages SET status = 'sent', provider = 'meta',"
+                " provider_message_id = :pm WHERE id = :id"
+            ),
+            {"pm": wamid, "id": outbound_id},
+        )
+        await record_send(
+            recording,
+            outbound_id=outbound_id,
+            provider="meta",
+            channel_id=CHANNEL,
+            provider_message_id=wamid,
+        )
+
+        async def the_read_arrives() -> Any:
+            async with engine.begin() as conn:
+                return await record_status(
+                    conn,
+                    provider="meta",
+                    channel_id=CHANNEL,
+                    provider_message_id=wamid,
+                    report=StatusReport("read", datetime.now(UTC)),
+                )
+
+        read = asyncio.create_task(the_read_arrives())
+        async with service_db(isolated, "notifier") as db:
+
+            async def the_read_waits() -> bool:
+                return bool(
+                    await db.fetchval(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                    )
+                )
+
+            await eventually(the_read_waits, what="the status waiting for the send's record")
+        await record.commit()
+        await recording.close()
+        applied = await asyncio.wait_for(read, 15)
+    finally:
+        await engine.dispose()
+    assert applied.outcome == "applied" and applied.after is not None
+    assert applied.after.status == "read"

@@ -39,6 +39,7 @@ async def record_status(
     report: StatusReport,
     client_reference: str | None = None,
 ) -> Applied:
+    await _one_at_a_time(conn, provider_message_id)
     row = (
         await conn.execute(
             text(
@@ -78,6 +79,7 @@ async def record_send(
     provider_message_id: str,
 ) -> Lifecycle:
     """The provider accepted the send: its 'sent', plus any status that came before it."""
+    await _one_at_a_time(conn, provider_message_id)
     await _insert_event(
         conn,
         outbound_id=outbound_id,
@@ -127,6 +129,18 @@ async def pending_for_reference(
 async def pending_count(conn: AsyncConnection) -> int:
     query = "SELECT count(*) FROM outbound_status_events WHERE outbound_id IS NULL"
     return int((await conn.execute(text(query))).scalar_one())
+
+
+async def _one_at_a_time(conn: AsyncConnection, provider_message_id: str) -> None:
+    """Serialise a status and the record of its send, per provider message id, until commit.
+
+    Without it a status can look for its message while the send's record is not yet
+    committed, find none, and be kept as pending just after the record attached the pending
+    ones: kept forever. With it, whichever comes second sees what the first committed."""
+    await conn.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:pm, 0))"),
+        {"pm": provider_message_id},
+    )
 
 
 async def _insert_event(
