@@ -83,11 +83,11 @@ def _error_responses(op: Operation) -> dict[str, Any]:
         by_status[400] = ["INVALID_REQUEST"]
     if op.tenant:
         by_status.setdefault(400, []).append("TENANT_REQUIRED")
-    if op.idempotency != "none":
+    if op.idempotency in ("required", "optional"):
         by_status.setdefault(409, []).append("IDEMPOTENCY_KEY_REUSED")
         by_status.setdefault(400, []).append("IDEMPOTENCY_KEY_INVALID")
-        if op.idempotency == "required":
-            by_status[400].append("IDEMPOTENCY_KEY_REQUIRED")
+    if op.idempotency in ("required", "own"):
+        by_status.setdefault(400, []).append("IDEMPOTENCY_KEY_REQUIRED")
     errors = [*op.errors, *(op.auth.refusals() if op.auth is not None else [])]
     for status, code in errors:
         by_status.setdefault(status, []).append(code)
@@ -103,8 +103,11 @@ def _error_responses(op: Operation) -> dict[str, Any]:
 def _operation(
     op: Operation, schemas: Mapping[Any, Any], components: dict[str, Any]
 ) -> dict[str, Any]:
+    typed: dict[str, Any] = {}
+    if op.path_model is not None:
+        typed = op.path_model.model_json_schema(ref_template=REF).get("properties", {})
     params: list[dict[str, Any]] = [
-        {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+        {"name": p, "in": "path", "required": True, "schema": typed.get(p, {"type": "string"})}
         for p in op.path_params
     ]
     if op.tenant:
@@ -114,7 +117,7 @@ def _operation(
             _header(
                 IDEMPOTENCY_HEADER,
                 "a retried request with the same key gets the first answer",
-                op.idempotency == "required",
+                op.idempotency in ("required", "own"),
             )
         )
     if op.idempotency != "none" and op.handler is None:

@@ -110,13 +110,16 @@ class Operation:
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     errors: tuple[tuple[int, str], ...] = ()  # (status, code) refusals worth documenting
-    idempotency: str = "optional"  # "required" | "optional" | "none"
+    # "required" | "optional": the kit keeps the keys; "own": required, the service keeps them
+    # (the orchestrator's command log); "none"
+    idempotency: str = "optional"
     tenant: bool = True  # False: not tenant-scoped (a webhook finds its tenant)
     auth: BearerAuth | None = None
     # Content types of a body the handler reads itself, documented as raw bytes (webhooks).
     raw_body: tuple[str, ...] = ()
     content_type: str = "application/json"  # of the success answer
     headers: tuple[tuple[str, str, bool], ...] = ()  # more documented (name, what, required)
+    path_model: type[BaseModel] | None = None  # schemas of the path parameters it names
     # Checks the raw request (a webhook's signature) before anything in it is parsed or
     # believed; raises a refusal (e.g. 401) to refuse.
     authenticate: Callable[[web.Request, bytes], None] | None = None

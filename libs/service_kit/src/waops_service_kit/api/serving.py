@@ -96,7 +96,7 @@ def _header(request: web.Request, name: str) -> str | None:
 
 
 def _idempotency_key(request: web.Request, op: Operation) -> str | None:
-    if op.idempotency == "none":
+    if op.idempotency in ("none", "own"):
         return None
     key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
     if not key:
