@@ -144,6 +144,8 @@ def _documented_body(route: BackOfficeRoute) -> type[BaseModel]:
         if name not in in_path
     }
     name = f"{route.command}Request"
+    if sum(r.command == route.command for r in ROUTES) > 1:  # AssignStaff: by trip or departure
+        name = f"{route.command}By{''.join(p.title().replace('_', '') for p in sorted(in_path))}Request"
     documented: type[BaseModel] = create_model(
         name, __config__=ConfigDict(extra="forbid"), **fields
     )
@@ -264,7 +266,7 @@ def api_groups() -> list[Routes]:
             route.path,
             handler,
             name=f"{handler.__name__}_{route.path.split('/')[2]}",
-            summary=f"{route.command}",
+            summary=f"{route.command}, run as the acting staff member",
             idempotency="own",  # the key is the command's id in the command log
             headers=((ACTOR_HEADER, "the acting staff member's id", True),),
             body=_documented_body(route),
