@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from waops_service_kit import ApiError
@@ -44,7 +44,7 @@ API_VERSION = "1.0.0"
 
 
 class MessageQuery(BaseModel):
-    provider_message_id: str
+    provider_message_id: str = Field(min_length=1, max_length=200, pattern=r"\S")
 
 
 class Message(BaseModel):
