@@ -36,6 +36,7 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.details = details
+        self.headers: dict[str, str] = {}  # e.g. WWW-Authenticate with a 401
 
 
 def _route_name(request: web.Request) -> str:
@@ -72,7 +73,9 @@ async def _errors_as_json(request: web.Request, handler: Handler) -> web.StreamR
     except ApiError as exc:
         metrics.BAD_INPUT.labels(exc.code).inc()
         log.info("http.refused", path=request.path, status=exc.status, code=exc.code)
-        return json_error(exc.status, exc.code, exc.message, **exc.details)
+        answer = json_error(exc.status, exc.code, exc.message, **exc.details)
+        answer.headers.update(exc.headers)
+        return answer
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

@@ -55,7 +55,14 @@ class ProviderSettings(ServiceSettings):
     # waops' public URL as providers call it (the adapter behind it): Twilio signs it, and
     # the notifier's StatusCallback is {this}/webhooks/twilio.
     public_base_url: str | None = Field(default=None, validation_alias="WAOPS_PUBLIC_BASE_URL")
+    # The admin APIs' bearer keys, comma-separated ("new,old" while rotating): the APIs accept
+    # every key; a caller (the notifier, reading channel credentials) sends the first.
     admin_token: str | None = Field(default=None, validation_alias="WAOPS_ADMIN_TOKEN")
+
+    @property
+    def admin_keys(self) -> tuple[str, ...]:
+        keys = self.admin_token or ""
+        return tuple(key.strip() for key in keys.split(",") if key.strip())
 
     def _api(self, configured: str | None, real: str) -> str:
         if configured:

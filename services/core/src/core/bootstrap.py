@@ -22,9 +22,9 @@ from waops_contracts.events import trips as trip_events
 from waops_contracts.events.directory import TenantCreated
 from waops_messaging import EventWriter, HandlerRegistry
 from waops_service_kit import ServiceRuntime, build_app
+from waops_service_kit.api import idempotency
 
 from core import api
-from core.adapters import idempotency
 from core.bootstrap_keys import DEPS, CoreDeps
 from core.clock import Clock
 from core.entrypoints import admin, catalogue, directory, leads

@@ -76,7 +76,7 @@ def create_app(settings: NotifierSettings | None = None) -> web.Application:
                 default_channel(settings),
                 session,
                 adapter_url=settings.adapter_url,
-                admin_token=settings.admin_token,
+                admin_token=(settings.admin_keys or (None,))[0],  # the newest
                 ttl=settings.channel_cache_ttl,
             )
             sender = Dispatcher(
@@ -109,7 +109,7 @@ def create_app(settings: NotifierSettings | None = None) -> web.Application:
 
     app = build_app(
         runtime,
-        routes(runtime.engine, breakers, settings.admin_token, wake),
+        routes(runtime.engine, breakers, settings.admin_keys, wake),
         extra_lifecycle=[dispatcher],
     )
     app[RUNNING] = running

@@ -8,16 +8,15 @@ from aiohttp import web
 from waops_contracts.events import MediaFailed, MediaStored, MessageReceived, MessageStatus
 from waops_messaging import HandlerRegistry
 from waops_service_kit import ServiceRuntime, build_app
+from waops_service_kit.api import mount
 
 from webhook_adapter.adapters.keyring import Keyring
-from webhook_adapter.entrypoints.admin import add_admin_routes
+from webhook_adapter.entrypoints import api
 from webhook_adapter.entrypoints.common import GROUP_COMMIT, KEYRING, SETTINGS
-from webhook_adapter.entrypoints.http import receive_360dialog, receive_meta, verify_subscription
-from webhook_adapter.entrypoints.twilio import receive_twilio
 from webhook_adapter.group_commit import GroupCommit
 from webhook_adapter.handlers.registry import upsert_default_channel
 from webhook_adapter.media.credentials import from_registry
-from webhook_adapter.media.wiring import Media, with_media_routes
+from webhook_adapter.media.wiring import Media
 from webhook_adapter.settings import AdapterSettings
 
 
@@ -39,17 +38,21 @@ def build_runtime(settings: AdapterSettings) -> ServiceRuntime:
 
 
 def routes(
-    settings: AdapterSettings, keyring: Keyring, group_commit: GroupCommit
+    settings: AdapterSettings, keyring: Keyring, group_commit: GroupCommit, media: Media
 ) -> Callable[[web.Application], None]:
+    """The webhook doors, the channel registry's admin API and media (``entrypoints.api``)."""
+
     def add_routes(app: web.Application) -> None:
         app[SETTINGS] = settings
         app[KEYRING] = keyring
         app[GROUP_COMMIT] = group_commit
-        app.router.add_get("/webhooks/meta", verify_subscription)
-        app.router.add_post("/webhooks/meta", receive_meta)
-        app.router.add_post("/webhooks/360dialog", receive_360dialog)
-        app.router.add_post("/webhooks/twilio", receive_twilio)
-        add_admin_routes(app)
+        mount(
+            app,
+            [api.webhook_routes(), api.admin_routes(), api.media_routes(media.get_media)],
+            title="waops webhook adapter",
+            version=api.API_VERSION,
+            description=api.DESCRIPTION,
+        )
 
     return add_routes
 
@@ -70,7 +73,7 @@ def create_app(settings: AdapterSettings | None = None) -> web.Application:
     media = Media(runtime, settings, from_registry(runtime.engine, keyring, settings))
     return build_app(
         runtime,
-        with_media_routes(routes(settings, keyring, group_commit), media),
+        routes(settings, keyring, group_commit, media),
         client_max_size=settings.webhook_max_bytes,
         # Last started, first stopped: webhooks being stored finish before the engine goes.
         extra_lifecycle=[default_channel, media.lifecycle, group_commit.lifecycle],

@@ -3,20 +3,55 @@
 - ``GET /v1/audit?outcome=&object_type=&object_id=&command_id=&after=&limit=``: entries in
   seq order; ``after`` is the ``next`` cursor of the previous page.
 - ``GET /v1/audit/verify``: recompute the tenant's hash chain.
+
+Declared with the API kit, which serves the OpenAPI document at ``/openapi.json``.
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 from multidict import MultiMapping
+from pydantic import BaseModel, ConfigDict, Field
 from waops_service_kit import RUNTIME, ApiError
+from waops_service_kit.api import Routes, mount
 from waops_service_kit.http import query_int, tenant_of
 
 from audit.adapters.audit_log import AuditFilter, entries_page, verify_chain
-from audit.domain import OUTCOMES
+from audit.domain import OUTCOMES, Outcome
 
+API_VERSION = "1.0.0"
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+routes = Routes("audit", "the append-only, hash-chained log of every command and its result")
+
+
+class AuditQuery(BaseModel):
+    outcome: Outcome | None = Field(default=None, description="one of the outcomes (any case)")
+    object_type: str | None = None
+    object_id: str | None = None
+    command_id: str | None = None
+    after: int = Field(default=0, ge=0, le=2**63 - 1, description="the previous page's next")
+    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+
+
+class AuditEntry(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    seq: int
+    hash: str
+    prev_hash: str
+
+
+class AuditPage(BaseModel):
+    entries: list[AuditEntry]
+    next: int | None = Field(description="the cursor of the next page (pass as after)")
+
+
+class ChainCheck(BaseModel):
+    ok: bool
+    entries: int | None = None
+    head: str | None = None
+    broken_at: int | None = None
 
 
 def _filter(query: MultiMapping[str]) -> AuditFilter:
@@ -37,6 +72,7 @@ def _filter(query: MultiMapping[str]) -> AuditFilter:
 
 
 async def list_audit(request: web.Request) -> web.Response:
+    """Audit entries in seq order, a page at a time"""
     tenant = tenant_of(request)
     where = _filter(request.query)
     after = query_int(request, "after", default=0, low=0, high=2**63 - 1)
@@ -47,6 +83,7 @@ async def list_audit(request: web.Request) -> web.Response:
 
 
 async def verify_audit(request: web.Request) -> web.Response:
+    """Recompute the tenant's hash chain"""
     tenant = tenant_of(request)
     async with request.app[RUNTIME].engine.connect() as conn:
         result = await verify_chain(conn, tenant)
@@ -55,6 +92,22 @@ async def verify_audit(request: web.Request) -> web.Response:
     return web.json_response({"ok": False, "broken_at": result.broken_at})
 
 
+routes.handle(
+    "GET",
+    "/v1/audit",
+    list_audit,
+    query=AuditQuery,
+    response=AuditPage,
+    errors=((400, "BAD_OUTCOME"), (400, "BAD_AFTER"), (400, "BAD_LIMIT")),
+)
+routes.handle("GET", "/v1/audit/verify", verify_audit, response=ChainCheck)
+
+
 def add_routes(app: web.Application) -> None:
-    app.router.add_get("/v1/audit", list_audit)
-    app.router.add_get("/v1/audit/verify", verify_audit)
+    mount(
+        app,
+        [routes],
+        title="waops audit",
+        version=API_VERSION,
+        description="The audit log: every command and its result, chained by hash per tenant.",
+    )

@@ -5,13 +5,19 @@
 - GET /v1/contexts?phone=+977...: what the engine knows about a phone (role, bound object,
   dialogue state and data).
 - GET /v1/catalogue: the tours the enquiry matcher knows (the catalogue read model).
+
+Declared with the API kit, which serves the OpenAPI document at ``/openapi.json``.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
+from pydantic import BaseModel, Field
 from waops_contracts import phone_key
 from waops_service_kit import RUNTIME, ApiError
+from waops_service_kit.api import Routes, mount
 from waops_service_kit.http import query_int, tenant_of
 
 from conversation_engine.adapters.contexts import context_of
@@ -22,6 +28,40 @@ from conversation_engine.adapters.conversations import (
 )
 from conversation_engine.adapters.read_models import catalogue_listing
 from conversation_engine.adapters.sealing import Sealer
+
+API_VERSION = "1.0.0"
+routes = Routes("conversations", "what the engine knows: conversations, contexts, catalogue")
+PHONE = Field(max_length=64, description="any format; matched by its phone key")
+
+
+class ConversationQuery(BaseModel):
+    limit: int = Field(default=500, ge=1, le=2000, description="at most this many messages")
+
+
+class ConversationsQuery(BaseModel):
+    phone: str = PHONE
+    channel_id: str | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class ContextQuery(BaseModel):
+    phone: str = PHONE
+
+
+class ConversationView(BaseModel):
+    conversation: dict[str, Any]
+
+
+class ConversationList(BaseModel):
+    conversations: list[dict[str, Any]]
+
+
+class ContextView(BaseModel):
+    context: dict[str, Any]
+
+
+class Catalogue(BaseModel):
+    tours: list[dict[str, Any]]
 
 
 def _sealer(request: web.Request) -> Sealer:
@@ -37,6 +77,7 @@ def _phone(request: web.Request) -> str:
 
 
 async def get_conversation(request: web.Request) -> web.Response:
+    """A conversation, its binding and its messages"""
     tenant = tenant_of(request)
     raw_id = request.match_info["conversation_id"]
     conversation_id = parse_id(raw_id)
@@ -53,6 +94,7 @@ async def get_conversation(request: web.Request) -> web.Response:
 
 
 async def list_conversations(request: web.Request) -> web.Response:
+    """A phone's conversations, newest first"""
     tenant = tenant_of(request)
     phone = _phone(request)
     channel_id = request.query.get("channel_id") or None
@@ -63,6 +105,7 @@ async def list_conversations(request: web.Request) -> web.Response:
 
 
 async def get_context(request: web.Request) -> web.Response:
+    """What the engine knows about a phone: role, bound object, dialogue state"""
     tenant = tenant_of(request)
     phone = _phone(request)
     async with request.app[RUNTIME].engine.connect() as conn:
@@ -73,14 +116,46 @@ async def get_context(request: web.Request) -> web.Response:
 
 
 async def get_catalogue(request: web.Request) -> web.Response:
+    """The tours the enquiry matcher knows"""
     tenant = tenant_of(request)
     async with request.app[RUNTIME].engine.connect() as conn:
         tours = await catalogue_listing(conn, tenant)
     return web.json_response({"tours": tours})
 
 
+routes.handle("GET", "/v1/catalogue", get_catalogue, response=Catalogue)
+routes.handle(
+    "GET",
+    "/v1/contexts",
+    get_context,
+    query=ContextQuery,
+    response=ContextView,
+    errors=((400, "PHONE_REQUIRED"), (404, "CONTEXT_NOT_FOUND")),
+)
+routes.handle(
+    "GET",
+    "/v1/conversations",
+    list_conversations,
+    query=ConversationsQuery,
+    response=ConversationList,
+    errors=((400, "PHONE_REQUIRED"), (400, "BAD_LIMIT")),
+)
+routes.handle(
+    "GET",
+    "/v1/conversations/{conversation_id}",
+    get_conversation,
+    query=ConversationQuery,
+    response=ConversationView,
+    errors=((400, "BAD_CONVERSATION_ID"), (400, "BAD_LIMIT"), (404, "CONVERSATION_NOT_FOUND")),
+)
+
+
 def add_routes(app: web.Application) -> None:
-    app.router.add_get("/v1/catalogue", get_catalogue)
-    app.router.add_get("/v1/contexts", get_context)
-    app.router.add_get("/v1/conversations", list_conversations)
-    app.router.add_get("/v1/conversations/{conversation_id}", get_conversation)
+    mount(
+        app,
+        [routes],
+        title="waops conversation engine",
+        version=API_VERSION,
+        description="Conversations, their context and the catalogue read model, for "
+        "operations and debugging.",
+    )

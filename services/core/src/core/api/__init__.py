@@ -1,17 +1,32 @@
-"""The core's API kit: declared operations, served and documented from one declaration."""
+"""The core's API: the shared kit (``waops_service_kit.api``) with the core's clock and
+domain refusals plugged in."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from aiohttp import web
+from waops_service_kit.api import (
+    OPENAPI_PATH,
+    Actor,
+    Call,
+    ListQuery,
+    Operation,
+    Reply,
+    Routes,
+    decode_cursor,
+    encode_cursor,
+    page,
+)
+from waops_service_kit.api import mount as mount_kit
 
-from core.api.openapi import openapi_document
-from core.api.operations import Actor, Call, Operation, Reply, Routes, handler_for
-from core.api.pagination import ListQuery, decode_cursor, encode_cursor, page
 from core.clock import Clock
+from core.domain.errors import DomainError
 
-OPENAPI_PATH = "/openapi.json"
+DESCRIPTION = (
+    "The waops reference core: a travel-operations system behind the HTTP contract the "
+    "orchestrator drives."
+)
 
 __all__ = [
     "OPENAPI_PATH",
@@ -37,14 +52,12 @@ def mount(
     version: str,
 ) -> None:
     """Route every operation of ``groups`` and serve their OpenAPI document."""
-    for group in groups:
-        for op in group.operations:
-            app.router.add_route(
-                op.method, op.path, handler_for(op, clock_of), name=op.operation_id
-            )
-    document = openapi_document(groups, title=title, version=version)
-
-    async def serve_openapi(_: web.Request) -> web.Response:
-        return web.json_response(document)
-
-    app.router.add_get(OPENAPI_PATH, serve_openapi)
+    mount_kit(
+        app,
+        groups,
+        title=title,
+        version=version,
+        description=DESCRIPTION,
+        clock_of=clock_of,
+        refusals=(DomainError,),
+    )

@@ -41,14 +41,15 @@ async def advance_clock(call: Call) -> dict[str, Any]:
     deps = call.request.app[DEPS]
     if not deps.settings.test_clock:
         raise RuleViolation("TEST_CLOCK_DISABLED", "the clock can only be moved in test mode")
-    now = call.clock.advance(timedelta(seconds=call.body.seconds))
-    return {"now": now.isoformat(), "offset_seconds": call.clock.offset.total_seconds()}
+    now = deps.clock.advance(timedelta(seconds=call.body.seconds))
+    return {"now": now.isoformat(), "offset_seconds": deps.clock.offset.total_seconds()}
 
 
 @routes.get("/v1/admin/clock", response=ClockView, tenant=False)
 async def read_clock(call: Call) -> dict[str, Any]:
     """The core's current time (the system time plus any test offset)."""
-    return {"now": call.now.isoformat(), "offset_seconds": call.clock.offset.total_seconds()}
+    offset = call.request.app[DEPS].clock.offset
+    return {"now": call.now.isoformat(), "offset_seconds": offset.total_seconds()}
 
 
 @routes.post("/v1/admin/sweeps", response=SweepRun, idempotency="none", tenant=False)

@@ -8,21 +8,25 @@
   how many messages wait.
 - ``POST /v1/channels/{id}/resume``: lift a halt after fixing the channel (renewed token,
   appeal granted); its waiting messages go out at once. Needs ``Authorization: Bearer
-  {WAOPS_ADMIN_TOKEN}`` when that token is set.
+  {WAOPS_ADMIN_TOKEN}`` when that token is set (any key of the comma-separated list);
+  an ``Idempotency-Key`` makes a retry answer the first resume.
+
+Declared with the API kit, which serves the OpenAPI document at ``/openapi.json``.
 """
 
 from __future__ import annotations
 
-import hmac
 import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from waops_service_kit import ApiError
+from waops_service_kit.api import Answer, BearerAuth, Routes, mount
 from waops_service_kit.http import tenant_of
 
 from notifier.adapters.breaker import ChannelBreakers
@@ -36,6 +40,52 @@ _COLUMNS = (
 )
 
 
+API_VERSION = "1.0.0"
+
+
+class MessageQuery(BaseModel):
+    provider_message_id: str = Field(min_length=1, max_length=200, pattern=r"\S")
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    status: str
+    history: list[dict[str, Any]]
+
+
+class MessageView(BaseModel):
+    message: Message
+
+
+class ChannelState(BaseModel):
+    id: str
+    halted: bool
+    halt: dict[str, Any] | None
+    circuit: str | None
+    waiting: int
+
+
+class ChannelView(BaseModel):
+    channel: ChannelState
+
+
+class Resumed(BaseModel):
+    id: str
+    halted: bool
+
+
+class ResumedView(BaseModel):
+    channel: Resumed
+
+
+def admin_auth(keys: tuple[str, ...]) -> BearerAuth:
+    """The notifier's admin token: open when unset, 401 for a missing or wrong one."""
+    refused = Answer(401, "UNAUTHORIZED", "the admin token is required")
+    return BearerAuth("adminToken", lambda _: keys, missing=refused, wrong=refused)
+
+
 def _json(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
@@ -47,14 +97,16 @@ def _json(value: Any) -> Any:
 def routes(
     engine: AsyncEngine,
     breakers: Callable[[], ChannelBreakers | None],
-    admin_token: str | None,
+    admin_keys: tuple[str, ...],
     on_resume: Callable[[], None],
 ) -> Callable[[web.Application], None]:
     async def get_message(request: web.Request) -> web.Response:
+        """A message by its outbound id: lifecycle status, times and history"""
         tenant = tenant_of(request)
         return await _message(request, tenant, "id = :v", _uuid(request.match_info["id"]))
 
     async def find_message(request: web.Request) -> web.Response:
+        """A message by the provider's message id"""
         tenant = tenant_of(request)
         pmid = request.query.get("provider_message_id", "").strip()
         if not pmid:
@@ -83,6 +135,7 @@ def routes(
         return web.json_response({"message": message})
 
     async def get_channel(request: web.Request) -> web.Response:
+        """Whether a channel is halted (and why), its circuit, how many messages wait"""
         channel_id = request.match_info["id"]
         async with engine.connect() as conn:
             halt = await channel_halt(conn, channel_id)
@@ -102,10 +155,7 @@ def routes(
         )
 
     async def resume(request: web.Request) -> web.Response:
-        if admin_token is not None:
-            given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-            if not hmac.compare_digest(given.encode(), admin_token.encode()):
-                raise ApiError(401, "UNAUTHORIZED", "the admin token is required")
+        """Lift a channel's halt; its waiting messages go out at once"""
         channel_id = request.match_info["id"]
         async with engine.begin() as conn:
             resumed = await resume_channel(conn, channel_id)
@@ -114,11 +164,42 @@ def routes(
         on_resume()
         return web.json_response({"channel": {"id": channel_id, "halted": False}})
 
+    messages = Routes("messages", "outbound messages and their lifecycle")
+    messages.handle(
+        "GET",
+        "/v1/messages",
+        find_message,
+        query=MessageQuery,
+        response=MessageView,
+        errors=((400, "PROVIDER_MESSAGE_ID_REQUIRED"), (404, "MESSAGE_NOT_FOUND")),
+    )
+    messages.handle(
+        "GET",
+        "/v1/messages/{id}",
+        get_message,
+        response=MessageView,
+        errors=((404, "MESSAGE_NOT_FOUND"),),
+    )
+    channels = Routes("channels", "halted channels, and lifting a halt")
+    channels.handle("GET", "/v1/channels/{id}", get_channel, tenant=False, response=ChannelView)
+    channels.handle(
+        "POST",
+        "/v1/channels/{id}/resume",
+        resume,
+        tenant=False,
+        auth=admin_auth(admin_keys),
+        response=ResumedView,
+        errors=((409, "CHANNEL_NOT_HALTED"),),
+    )
+
     def add(app: web.Application) -> None:
-        app.router.add_get("/v1/messages", find_message)
-        app.router.add_get("/v1/messages/{id}", get_message)
-        app.router.add_get("/v1/channels/{id}", get_channel)
-        app.router.add_post("/v1/channels/{id}/resume", resume)
+        mount(
+            app,
+            [messages, channels],
+            title="waops notifier",
+            version=API_VERSION,
+            description="Outbound messages: their lifecycle, and channels halted by the provider.",
+        )
 
     return add
 

@@ -17,26 +17,30 @@ same path as a command from WhatsApp (``handlers.back_office``):
 - POST /v1/waitlist/{entry_id}/confirm        ConfirmWaitlistOffer (for the customer)
 - POST /v1/waitlist/{entry_id}/decline        DeclineWaitlistOffer (for the customer)
 
-Each needs ``Authorization: Bearer <WAOPS_ORCHESTRATOR_API_TOKEN>`` (401 without, 503 when no
-token is configured), ``X-Waops-Actor-Id`` (the acting staff member's id: their role decides,
+Each needs ``Authorization: Bearer <WAOPS_ORCHESTRATOR_API_TOKEN>`` (any key of its
+comma-separated list; 401 without, 503 when no token is configured), ``X-Waops-Actor-Id`` (the acting staff member's id: their role decides,
 403 when inactive or unknown) and an ``Idempotency-Key`` (the command's id: a retry gets the
 first answer, ``Idempotent-Replayed: true``). The body holds the command's arguments (422 when
 they are not valid). Answers: 200/201 ``{command_id, name, status, object, result}``; a
 refusal as ``{"error": {code, message, details: {command_id, name}}}`` with 403 (role or
 object), the core's 404/409/422 (its code), 503 when the core is unavailable.
+
+Declared with the API kit (``waops_service_kit.api``), which checks the token and the tenant
+and serves the OpenAPI document at ``/openapi.json``.
 """
 
 from __future__ import annotations
 
-import hmac
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-from pydantic import ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 from waops_service_kit import RUNTIME, ApiError, json_error
+from waops_service_kit.api import Answer, BearerAuth, Routes, mount, token_list
 from waops_service_kit.http import tenant_of
 
 from orchestrator.adapters.commands import command_view
@@ -50,6 +54,7 @@ from orchestrator.settings import OrchestratorSettings
 ACTOR_HEADER = "X-Waops-Actor-Id"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
+API_VERSION = "1.0.0"
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,7 @@ ROUTES = (
 
 
 async def get_command(request: web.Request) -> web.Response:
+    """A command as logged, with its status and outcome"""
     tenant = tenant_of(request)
     command_id = request.match_info["command_id"]
     async with request.app[RUNTIME].engine.connect() as conn:
@@ -85,23 +91,38 @@ async def get_command(request: web.Request) -> web.Response:
     return web.json_response({"command": command})
 
 
-def _authenticated(request: web.Request) -> web.Response | None:
-    """None when the request carries the back office's token; else the answer to give."""
+def _keys(request: web.Request) -> tuple[str, ...]:
     settings = request.app[RUNTIME].settings
     assert isinstance(settings, OrchestratorSettings)
-    token = settings.api_token.get_secret_value() if settings.api_token else ""
-    if not token:
-        return json_error(
-            503,
-            "API_NOT_CONFIGURED",
-            "the back-office API is not configured (WAOPS_ORCHESTRATOR_API_TOKEN)",
-        )
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
-        return None
-    answer = json_error(401, "UNAUTHENTICATED", "a valid Authorization: Bearer token is required")
-    answer.headers["WWW-Authenticate"] = "Bearer"
-    return answer
+    return token_list(settings.api_token)
+
+
+_REFUSED = Answer(401, "UNAUTHENTICATED", "a valid Authorization: Bearer token is required")
+BACK_OFFICE_AUTH = BearerAuth(
+    "backOfficeToken",
+    _keys,
+    missing=_REFUSED,
+    wrong=_REFUSED,
+    unconfigured=Answer(
+        503,
+        "API_NOT_CONFIGURED",
+        "the back-office API is not configured (WAOPS_ORCHESTRATOR_API_TOKEN)",
+    ),
+    challenge=True,
+    description="WAOPS_ORCHESTRATOR_API_TOKEN (any key of its comma-separated list)",
+)
+
+
+class CommandView(BaseModel):
+    command: dict[str, Any]
+
+
+class CommandAnswer(BaseModel):
+    command_id: str
+    name: str
+    status: str
+    object: dict[str, Any] | None
+    result: dict[str, Any] | None
 
 
 def _required_header(request: web.Request, name: str, code: str) -> str:
@@ -111,6 +132,24 @@ def _required_header(request: web.Request, name: str, code: str) -> str:
     if len(value) > 200:
         raise ApiError(400, code, f"the {name} header is at most 200 characters")
     return value
+
+
+def _documented_body(route: BackOfficeRoute) -> type[BaseModel]:
+    """The command's arguments less those the path gives, as the document shows the body."""
+    model = ARGS[route.command]
+    in_path = set(re.findall(r"{(\w+)}", route.path))
+    fields: dict[str, Any] = {
+        name: (field.annotation, field)
+        for name, field in model.model_fields.items()
+        if name not in in_path
+    }
+    name = f"{route.command}Request"
+    if sum(r.command == route.command for r in ROUTES) > 1:  # AssignStaff: by trip or departure
+        name = f"{route.command}By{''.join(p.title().replace('_', '') for p in sorted(in_path))}Request"
+    documented: type[BaseModel] = create_model(
+        name, __config__=ConfigDict(extra="forbid"), **fields
+    )
+    return documented
 
 
 def _strict(model: type[Args]) -> type[Args]:
@@ -163,9 +202,6 @@ def back_office(route: BackOfficeRoute) -> Callable[[web.Request], Awaitable[web
     body_model = _strict(ARGS[route.command])
 
     async def handle(request: web.Request) -> web.Response:
-        refused = _authenticated(request)
-        if refused is not None:
-            return refused
         command = BackOfficeRequest(
             tenant=tenant_of(request),
             actor_id=_required_header(request, ACTOR_HEADER, "ACTOR_REQUIRED"),
@@ -193,7 +229,61 @@ def back_office(route: BackOfficeRoute) -> Callable[[web.Request], Awaitable[web
     return handle
 
 
-def add_routes(app: web.Application) -> None:
-    app.router.add_get("/v1/commands/{command_id}", get_command)
+BACK_OFFICE_REFUSALS = (
+    (400, "ACTOR_REQUIRED"),
+    (400, "INVALID_JSON"),
+    (403, "FORBIDDEN_ROLE"),
+    (403, "NOT_YOUR_LEAD"),
+    (403, "NOT_YOUR_BOOKING"),
+    (403, "NOT_ASSIGNED"),
+    (404, "the core's code"),
+    (409, "the core's code"),
+    (422, "INVALID_REQUEST"),
+    (422, "the core's code"),
+    (502, "CORE_CONTRACT_ERROR"),
+    (503, "CORE_UNAVAILABLE"),
+)
+
+
+def api_groups() -> list[Routes]:
+    commands = Routes("commands", "the command log")
+    commands.handle(
+        "GET",
+        "/v1/commands/{command_id}",
+        get_command,
+        response=CommandView,
+        errors=((404, "COMMAND_NOT_FOUND"),),
+    )
+    back = Routes(
+        "back office",
+        "sales and operations on the web: each route one command, run as from WhatsApp",
+        auth=BACK_OFFICE_AUTH,
+    )
     for route in ROUTES:
-        app.router.add_post(route.path, back_office(route))
+        handler = back_office(route)
+        back.handle(
+            "POST",
+            route.path,
+            handler,
+            name=f"{handler.__name__}_{route.path.split('/')[2]}",
+            summary=f"{route.command}, run as the acting staff member",
+            idempotency="own",  # the key is the command's id in the command log
+            headers=((ACTOR_HEADER, "the acting staff member's id", True),),
+            body=_documented_body(route),
+            path_model=ARGS[route.command],
+            response=CommandAnswer,
+            status=route.status,
+            errors=BACK_OFFICE_REFUSALS,
+        )
+    return [commands, back]
+
+
+def add_routes(app: web.Application) -> None:
+    mount(
+        app,
+        api_groups(),
+        title="waops orchestrator",
+        version=API_VERSION,
+        description="The orchestrator: the command log, and the back office (web-side "
+        "actions run as commands, checked against the permission matrix).",
+    )

@@ -5,14 +5,14 @@
 - ``GET /{id}/credentials``: the channel with its credentials in clear, for the notifier.
   Nothing else ever returns or logs credentials.
 
-``Authorization: Bearer <token>``: none is 401, a wrong one 403; with no token configured
-the API answers 503 ``ADMIN_NOT_CONFIGURED`` (an admin API without a token is not open).
+``Authorization: Bearer <token>`` (checked by the API kit, declared in ``entrypoints.api``):
+none is 401, a wrong one 403; with no token configured the API answers 503
+``ADMIN_NOT_CONFIGURED`` (an admin API without a token is not open).
 """
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -28,18 +28,6 @@ from webhook_adapter.handlers import registry
 from webhook_adapter.handlers.registry import ChannelExists, ChannelNotFound
 
 PREFIX = "/v1/admin/channels"
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def _authorised(request: web.Request) -> None:
-    token = request.app[SETTINGS].admin_token
-    if not token:
-        raise ApiError(503, "ADMIN_NOT_CONFIGURED", "the admin API needs WAOPS_ADMIN_TOKEN")
-    header = request.headers.get("Authorization", "")
-    if header[:7].lower() != "bearer " or not header[7:].strip():
-        raise ApiError(401, "UNAUTHENTICATED", "Authorization: Bearer <admin token> is required")
-    if not hmac.compare_digest(header[7:].strip().encode(), token.encode()):
-        raise ApiError(403, "FORBIDDEN", "the admin token is wrong")
 
 
 @asynccontextmanager
@@ -71,7 +59,6 @@ async def _object(request: web.Request) -> dict[str, Any]:
 
 
 async def create(request: web.Request) -> web.Response:
-    _authorised(request)
     data = await _object(request)
     settings = request.app[SETTINGS]
     async with _transaction(request) as conn:
@@ -82,21 +69,18 @@ async def create(request: web.Request) -> web.Response:
 
 
 async def list_all(request: web.Request) -> web.Response:
-    _authorised(request)
     async with _transaction(request) as conn:
         found = await table.list_channels(conn, request.query.get("tenant_id") or None)
     return web.json_response({"channels": [c.public() for c in found]})
 
 
 async def get_one(request: web.Request) -> web.Response:
-    _authorised(request)
     async with _transaction(request) as conn:
         channel = await registry.get_channel(conn, request.match_info["channel_id"])
     return web.json_response({"channel": channel.public()})
 
 
 async def change(request: web.Request) -> web.Response:
-    _authorised(request)
     data = await _object(request)
     async with _transaction(request) as conn:
         channel = await registry.change_channel(
@@ -106,25 +90,14 @@ async def change(request: web.Request) -> web.Response:
 
 
 async def disable(request: web.Request) -> web.Response:
-    _authorised(request)
     async with _transaction(request) as conn:
         channel = await registry.disable_channel(conn, request.match_info["channel_id"])
     return web.json_response({"channel": channel.public()})
 
 
 async def credentials(request: web.Request) -> web.Response:
-    _authorised(request)
     async with _transaction(request) as conn:
         found = await registry.channel_credentials(
             conn, request.app[KEYRING], request.app[SETTINGS], request.match_info["channel_id"]
         )
     return web.json_response({"channel": found})
-
-
-def add_admin_routes(app: web.Application) -> None:
-    app.router.add_post(PREFIX, create)
-    app.router.add_get(PREFIX, list_all)
-    app.router.add_get(PREFIX + "/{channel_id}", get_one)
-    app.router.add_patch(PREFIX + "/{channel_id}", change)
-    app.router.add_delete(PREFIX + "/{channel_id}", disable)
-    app.router.add_get(PREFIX + "/{channel_id}/credentials", credentials)

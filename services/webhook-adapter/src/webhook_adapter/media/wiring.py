@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 from aiobotocore.session import get_session
 from aiohttp import web
@@ -49,7 +48,7 @@ async def open_store(settings: AdapterSettings) -> AsyncIterator[MediaStore]:
 
 
 class Media:
-    """The adapter's media component: ``add_routes`` and ``lifecycle`` go to ``build_app``."""
+    """The adapter's media component: ``get_media`` is routed, ``lifecycle`` goes to ``build_app``."""
 
     def __init__(
         self,
@@ -63,10 +62,8 @@ class Media:
         self.fetcher: MediaFetcher | None = None
         self.store: MediaStore | None = None
 
-    def add_routes(self, app: web.Application) -> None:
-        app.router.add_get("/v1/media/{ref}", self._get_media)
-
-    async def _get_media(self, request: web.Request) -> web.StreamResponse:
+    async def get_media(self, request: web.Request) -> web.StreamResponse:
+        """A stored media file, streamed (tenant in X-Waops-Tenant)"""
         assert self.store is not None, "the media lifecycle opens the store before serving"
         return await http.get_media(request, self.store)
 
@@ -91,13 +88,3 @@ class Media:
             self.fetcher.start()
             yield
             await self.fetcher.stop()
-
-
-def with_media_routes(
-    add_routes: Callable[[web.Application], None], media: Media
-) -> Callable[[web.Application], Any]:
-    def both(app: web.Application) -> None:
-        add_routes(app)
-        media.add_routes(app)
-
-    return both

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from core.api.operations import (
+from waops_service_kit.api.operations import (
     ACTOR_ID_HEADER,
     ACTOR_ROLE_HEADER,
     CAUSATION_HEADER,
@@ -21,8 +21,8 @@ from core.api.operations import (
     IDEMPOTENCY_HEADER,
     Operation,
     Routes,
-    body_required,
 )
+from waops_service_kit.api.serving import body_required
 
 REF = "#/components/schemas/{model}"
 ERROR_SCHEMA: dict[str, Any] = {
@@ -47,6 +47,10 @@ _STATUS_TEXT = {
     422: "Unprocessable",
     401: "Unauthenticated",
     403: "Forbidden",
+    413: "Too large",
+    415: "Unsupported media type",
+    502: "Bad gateway",
+    503: "Unavailable",
 }
 
 
@@ -74,10 +78,18 @@ def _query_parameters(model: type[BaseModel], components: dict[str, Any]) -> lis
 
 
 def _error_responses(op: Operation) -> dict[str, Any]:
-    by_status: dict[int, list[str]] = {400: ["INVALID_REQUEST"]}
+    by_status: dict[int, list[str]] = {}
+    if op.handler is None:
+        by_status[400] = ["INVALID_REQUEST"]
     if op.tenant:
-        by_status[400].append("TENANT_REQUIRED")
-    for status, code in op.errors:
+        by_status.setdefault(400, []).append("TENANT_REQUIRED")
+    if op.idempotency in ("required", "optional"):
+        by_status.setdefault(409, []).append("IDEMPOTENCY_KEY_REUSED")
+        by_status.setdefault(400, []).append("IDEMPOTENCY_KEY_INVALID")
+    if op.idempotency in ("required", "own"):
+        by_status.setdefault(400, []).append("IDEMPOTENCY_KEY_REQUIRED")
+    errors = [*op.errors, *(op.auth.refusals() if op.auth is not None else [])]
+    for status, code in errors:
         by_status.setdefault(status, []).append(code)
     return {
         str(status): {
@@ -91,8 +103,11 @@ def _error_responses(op: Operation) -> dict[str, Any]:
 def _operation(
     op: Operation, schemas: Mapping[Any, Any], components: dict[str, Any]
 ) -> dict[str, Any]:
+    typed: dict[str, Any] = {}
+    if op.path_model is not None:
+        typed = op.path_model.model_json_schema(ref_template=REF).get("properties", {})
     params: list[dict[str, Any]] = [
-        {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+        {"name": p, "in": "path", "required": True, "schema": typed.get(p, {"type": "string"})}
         for p in op.path_params
     ]
     if op.tenant:
@@ -102,9 +117,10 @@ def _operation(
             _header(
                 IDEMPOTENCY_HEADER,
                 "a retried request with the same key gets the first answer",
-                op.idempotency == "required",
+                op.idempotency in ("required", "own"),
             )
         )
+    if op.idempotency != "none" and op.handler is None:
         params += [
             _header(ACTOR_ID_HEADER, "who asked: a staff id or an E.164 phone"),
             _header(ACTOR_ROLE_HEADER, "the role resolved for the actor"),
@@ -113,22 +129,36 @@ def _operation(
         ]
     if op.query is not None:
         params += _query_parameters(op.query, components)
+    named = {p["name"] for p in params}
+    params += [_header(n, d, r) for n, d, r in op.headers if n not in named]
+    if op.response is not None:
+        success: dict[str, Any] = {
+            op.content_type: {"schema": schemas[(op.response, "serialization")]}
+        }
+    elif op.content_type == "application/json":
+        success = {op.content_type: {"schema": {"type": "object"}}}
+    else:
+        success = {op.content_type: {"schema": {"type": "string"}}}
     spec: dict[str, Any] = {
         "operationId": op.operation_id,
         "summary": op.summary,
         "tags": [op.tag],
         "parameters": params,
         "responses": {
-            str(op.status): {
-                "description": op.summary,
-                "content": {"application/json": {"schema": schemas[(op.response, "serialization")]}}
-                if op.response is not None
-                else {"application/json": {"schema": {"type": "object"}}},
-            },
+            str(op.status): {"description": op.summary, "content": success},
             **_error_responses(op),
         },
     }
-    if op.body is not None:
+    if op.auth is not None:
+        spec["security"] = [{op.auth.scheme: []}]
+    if op.raw_body:
+        spec["requestBody"] = {
+            "required": True,
+            "description": "the provider's own payload, read as raw bytes: its signature is "
+            "checked over them before anything is parsed",
+            "content": {t: {"schema": {"type": "string"}} for t in op.raw_body},
+        }
+    elif op.body is not None:
         spec["requestBody"] = {
             "required": body_required(op.body),
             "content": {"application/json": {"schema": schemas[(op.body, "validation")]}},
@@ -136,7 +166,9 @@ def _operation(
     return spec
 
 
-def openapi_document(groups: list[Routes], *, title: str, version: str) -> dict[str, Any]:
+def openapi_document(
+    groups: list[Routes], *, title: str, version: str, description: str
+) -> dict[str, Any]:
     ops = [op for group in groups for op in group.operations]
     models: list[tuple[type[BaseModel], Any]] = []
     for op in ops:
@@ -149,15 +181,14 @@ def openapi_document(groups: list[Routes], *, title: str, version: str) -> dict[
     for op in ops:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, keyed, components)
     components["Error"] = ERROR_SCHEMA
-    return {
+    schemes = {op.auth.scheme: op.auth.security_scheme() for op in ops if op.auth is not None}
+    document: dict[str, Any] = {
         "openapi": "3.1.0",
-        "info": {
-            "title": title,
-            "version": version,
-            "description": "The waops reference core: a travel-operations system behind "
-            "the HTTP contract the orchestrator drives.",
-        },
+        "info": {"title": title, "version": version, "description": description},
         "tags": [{"name": g.tag, "description": g.description} for g in groups],
         "paths": paths,
         "components": {"schemas": components},
     }
+    if schemes:
+        document["components"]["securitySchemes"] = schemes
+    return document

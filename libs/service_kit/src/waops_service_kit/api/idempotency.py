@@ -2,6 +2,10 @@
 
 A concurrent request with the same key blocks on the primary key until the first commits
 (then it finds the stored response) or rolls back (then it claims the key itself).
+
+Each service keeps its keys in an ``idempotency_keys`` table of its own schema (its own
+migration creates it): ``tenant_id, key, request_hash, response_status, response_body,
+created_at``, primary key ``(tenant_id, key)``.
 """
 
 from __future__ import annotations

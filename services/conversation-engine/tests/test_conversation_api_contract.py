@@ -1,0 +1,26 @@
+"""The conversation engine's API as documented: a valid OpenAPI 3.1 document naming every
+served route, and schemathesis finding no 5xx and no answer outside the schema."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from conversation_engine.bootstrap import create_app
+from waops_testing.openapi import checked_document, fuzz
+from waops_testing.plugin import Isolated
+from waops_testing.services import running_service
+
+sys.path.insert(0, str(Path(__file__).parent))  # the tests' shared helpers (importlib mode)
+from conversation_support import engine_settings
+
+pytestmark = pytest.mark.integration
+
+
+async def test_the_document_is_true_and_the_fuzzer_finds_no_server_error(
+    isolated: Isolated, tmp_path: Path
+) -> None:
+    async with running_service(create_app, engine_settings(isolated)) as client:
+        await checked_document(client)
+        await fuzz(client, tmp_path, headers=["X-Waops-Tenant: demo"])
