@@ -50,7 +50,7 @@ class Usage:
         for name, proc in system.stack.processes.items():
             if proc.process is None or proc.process.returncode is not None:
                 continue
-            cpu, rss = _proc_stats(proc.process.pid)
+            cpu, rss = proc_stats(proc.process.pid)
             if first:
                 self.cpu_start[name] = cpu
             self.cpu_end[name] = cpu
@@ -66,7 +66,7 @@ class Usage:
         }
 
 
-def _proc_stats(pid: int) -> tuple[float, float]:
+def proc_stats(pid: int) -> tuple[float, float]:
     """(CPU seconds used, resident MB) of one process, from /proc."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -107,7 +107,7 @@ async def sent_messages(system: System) -> list[dict[str, Any]]:
         return list(await resp.json())
 
 
-def _digits(phone: str) -> str:
+def digits_of(phone: str) -> str:
     return "".join(c for c in phone if c.isdigit())
 
 
@@ -126,7 +126,7 @@ async def step(system: System, rate: float, args: argparse.Namespace, work: Path
     loaded_for = time.monotonic() - started
     usage.sample(system)
     enquiries = [json.loads(line) for line in out.read_text().splitlines()]
-    phones = {_digits(e["phone"]) for e in enquiries}
+    phones = {digits_of(e["phone"]) for e in enquiries}
 
     # Drain: until every enquiry has its reply, or the drain deadline.
     deadline = time.monotonic() + args.drain
@@ -159,7 +159,7 @@ def ledger(
     lost: list[str] = []
     duplicated: list[str] = []
     for e in enquiries:
-        got = sorted(by_phone.get(_digits(e["phone"]), []), key=lambda m: m["received_at"])
+        got = sorted(by_phone.get(digits_of(e["phone"]), []), key=lambda m: m["received_at"])
         if not got:
             lost.append(e["phone"])
             continue
