@@ -35,6 +35,7 @@ from waops_testing.kit_probe import SCHEMA, SOURCE, Pinged, record_effect
 from waops_testing.plugin import Isolated
 from waops_testing.poll import eventually
 from waops_testing.services import queue_counts
+from waops_testing.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.integration
 
@@ -259,3 +260,41 @@ async def test_the_backlog_of_a_consumed_queue_is_visible(
         gate.set()
         await consumers.stop()
         await broker.stop()
+
+
+async def test_pooled_connections_cut_under_the_consumers_cost_no_event(
+    isolated: Isolated, kit_engine: AsyncEngine
+) -> None:
+    """The pool does not ping before each use (a BEGIN/ROLLBACK per checkout is most of the
+    database's work per event): a connection that died in the pool fails its first use, the
+    pool is invalidated, and the consumer's transient retry takes a fresh one."""
+    url = make_url(service_url(isolated.admin_url, SCHEMA))
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    through = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    engine = create_engine(through, SCHEMA, pool_size=3, max_overflow=0)
+    spec = QueueSpec("kit-probe.cut", (Pinged.event_type,), delivery_limit=2)
+    registry = HandlerRegistry()
+    registry.queue(spec, concurrency=3)
+    registry.on(spec.name, Pinged)(record_effect)
+    broker, consumers = await _start(isolated, engine, registry)
+    try:
+        await _publish(isolated, kit_engine, 20)
+        await eventually(lambda: _effects_count(kit_engine, 20), what="the first 20 pings")
+        assert proxy.cut() > 0  # every pooled connection dies where it sits
+        await _publish(isolated, kit_engine, 20)
+        await eventually(lambda: _effects_count(kit_engine, 40), what="20 more after the cut")
+        parked, _ = await queue_counts(isolated.amqp_url, f"{spec.name}.parked")
+        assert parked == 0
+        assert sorted(s for _, s in await kit_probe.effects(kit_engine)) == sorted(
+            list(range(20)) * 2
+        )
+    finally:
+        await consumers.stop()
+        await broker.stop()
+        await engine.dispose()
+        await proxy.stop()
+
+
+async def _effects_count(engine: AsyncEngine, count: int) -> bool:
+    return len(await kit_probe.effects(engine)) >= count
