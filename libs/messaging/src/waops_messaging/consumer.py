@@ -20,17 +20,18 @@ import contextlib
 import random
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from aio_pika.abc import AbstractConnection, AbstractIncomingMessage, AbstractQueue
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from waops_contracts import Envelope, UnknownEventType, parse_payload
 from waops_observability import bind_correlation, context_from_traceparent, get_logger, metrics
 from waops_observability.logging import structlog_reset
 
+from waops_messaging.batching import Batcher
 from waops_messaging.broker import Broker
 from waops_messaging.failures import is_transient
 from waops_messaging.handlers import ANY_TYPE, EventWriter, HandlerContext, Subscription
@@ -45,6 +46,12 @@ def _delivery_count(message: AbstractIncomingMessage) -> int:
     """This delivery's number, 1-based (quorum queues count earlier failed deliveries)."""
     count = (message.headers or {}).get("x-delivery-count", 0)
     return (count if isinstance(count, int) else 0) + 1
+
+
+class Decoded(NamedTuple):
+    envelope: Envelope
+    handler: Any
+    payload: Any
 
 
 class _TransientRetries:
@@ -101,6 +108,7 @@ class Consumers:
         self._transient_window = transient_window
         self._depth_interval = depth_interval
         self._depth_task: asyncio.Task[None] | None = None
+        self._batchers: list[Batcher] = []
         self._inflight: set[asyncio.Task[None]] = set()
         self._queues: list[tuple[AbstractQueue, str]] = []
         self._accepting = True
@@ -108,12 +116,18 @@ class Consumers:
 
     async def _attach(self, connection: AbstractConnection) -> None:
         self._queues = []
+        for batcher in self._batchers:  # the old channel's deliveries cannot be acked now
+            batcher.drop_pending()
+        self._batchers = []
         for sub in self._subs:
             channel = await connection.channel(publisher_confirms=True)
             await channel.set_qos(prefetch_count=sub.prefetch)
             queues = await declare_queue(channel, sub.queue)
             ordered = sub.queue.partitions > 0
             for queue in queues:
+                if sub.batch > 1 and not ordered:
+                    await self._consume_in_batches(sub, queue)
+                    continue
                 sem = asyncio.Semaphore(1 if ordered else sub.concurrency)
 
                 async def on_message(
@@ -136,6 +150,26 @@ class Consumers:
         log.info("consumers.attached", queues=[q.name for q, _ in self._queues])
         if self._depth_task is None or self._depth_task.done():
             self._depth_task = asyncio.create_task(self._watch_depth(), name="queue-depth")
+
+    async def _consume_in_batches(self, sub: Subscription, queue: AbstractQueue) -> None:
+        async def run(batch: list[AbstractIncomingMessage]) -> None:
+            if self._accepting:  # else never started, never acked: redelivered elsewhere
+                await self._track(self._handle_batch(sub, batch), sub.queue.name)
+
+        batcher = Batcher(
+            run,
+            size=sub.batch,
+            linger=sub.linger,
+            concurrency=max(1, sub.concurrency // sub.batch),
+        )
+        self._batchers.append(batcher)
+
+        async def on_message(message: AbstractIncomingMessage) -> None:
+            if self._accepting:
+                batcher.add(message)
+
+        tag = await queue.consume(on_message, no_ack=False)
+        self._queues.append((queue, tag))
 
     async def _watch_depth(self) -> None:
         """Backlog made visible: each consumed queue's ready messages, every few seconds
@@ -174,6 +208,8 @@ class Consumers:
         never acked.
         """
         self._accepting = False
+        for batcher in self._batchers:
+            batcher.drop_pending()
         if self._depth_task is not None:
             self._depth_task.cancel()
         for queue, tag in self._queues:
@@ -189,8 +225,12 @@ class Consumers:
             await asyncio.wait(unfinished, timeout=5)
 
     async def _handle(self, sub: Subscription, message: AbstractIncomingMessage) -> None:
-        structlog_reset(self._service)
-        started = time.perf_counter()
+        decoded = await self._decode(sub, message)
+        if decoded is not None:
+            await self._process(sub, message, decoded)
+
+    async def _decode(self, sub: Subscription, message: AbstractIncomingMessage) -> Decoded | None:
+        """The envelope, its handler and its payload; None when it was parked as undecodable."""
         event_type = message.routing_key or "?"
         try:
             envelope = Envelope.from_json_bytes(message.body)
@@ -206,8 +246,16 @@ class Consumers:
                 raise Poison(f"no handler for {envelope.type} on {sub.queue.name}")
         except (ValidationError, ValueError, UnknownEventType, Poison) as exc:
             await self._park(sub, message, f"undecodable: {exc!r}"[:1000], event_type)
-            return
+            return None
+        return Decoded(envelope, handler, payload)
 
+    async def _process(
+        self, sub: Subscription, message: AbstractIncomingMessage, decoded: Decoded
+    ) -> None:
+        structlog_reset(self._service)
+        started = time.perf_counter()
+        envelope, handler, payload = decoded
+        event_type = envelope.type
         bind_correlation(
             event_id=envelope.id, event_type=envelope.type, correlation_id=envelope.correlationid
         )
@@ -254,19 +302,77 @@ class Consumers:
         )
         log.debug("event.handled", outcome=outcome)
 
+    async def _handle_batch(
+        self, sub: Subscription, messages: list[AbstractIncomingMessage]
+    ) -> None:
+        """Several deliveries in one transaction: each one's inbox claim and handler in turn,
+        one commit, then every ack. If anything fails the transaction rolls back and each
+        message is handled alone, with its own retries and parking: a batch changes the cost,
+        never the outcome."""
+        structlog_reset(self._service)
+        started = time.perf_counter()
+        batch = [(m, d) for m in messages if (d := await self._decode(sub, m)) is not None]
+        if not batch:
+            return
+        try:
+            async with self._engine.begin() as conn:
+                outcomes = []
+                for _, (envelope, handler, payload) in batch:
+                    outcomes.append(await self._run_in(conn, sub, envelope, handler, payload))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.info("events.batch_failed_one_by_one", error=repr(exc)[:300], size=len(batch))
+            for message, decoded in batch:
+                await self._process(sub, message, decoded)
+            return
+        elapsed = (time.perf_counter() - started) / len(batch)
+        for (message, (envelope, _, _)), outcome in zip(batch, outcomes, strict=True):
+            await self._ack(message)
+            metrics.EVENTS_CONSUMED.labels(sub.queue.name, envelope.type, outcome).inc()
+            metrics.EVENT_HANDLING_SECONDS.labels(sub.queue.name, envelope.type).observe(elapsed)
+
     async def _run_handler(
         self, sub: Subscription, envelope: Envelope, handler: Any, payload: Any
+    ) -> str:
+        async with self._engine.begin() as conn:
+            return await self._run_in(conn, sub, envelope, handler, payload)
+
+    async def _run_in(
+        self,
+        conn: AsyncConnection,
+        sub: Subscription,
+        envelope: Envelope,
+        handler: Any,
+        payload: Any,
+    ) -> str:
+        """One delivery's inbox claim and handler, in the caller's transaction."""
+        bind_correlation(
+            event_id=envelope.id, event_type=envelope.type, correlation_id=envelope.correlationid
+        )
+        token = otel_context.attach(context_from_traceparent(envelope.traceparent))
+        try:
+            return await self._claim_and_run(conn, sub, envelope, handler, payload)
+        finally:
+            otel_context.detach(token)
+
+    async def _claim_and_run(
+        self,
+        conn: AsyncConnection,
+        sub: Subscription,
+        envelope: Envelope,
+        handler: Any,
+        payload: Any,
     ) -> str:
         with tracer.start_as_current_span(
             f"consume {envelope.type}",
             kind=trace.SpanKind.CONSUMER,
             attributes={"messaging.destination": sub.queue.name, "cloudevents.id": envelope.id},
         ):
-            async with self._engine.begin() as conn:
-                if not await claim(conn, sub.queue.name, envelope.id, envelope.type):
-                    return "duplicate"
-                await handler(payload, HandlerContext(conn, envelope, self._writer, self._deps))
-                return "handled"
+            if not await claim(conn, sub.queue.name, envelope.id, envelope.type):
+                return "duplicate"
+            await handler(payload, HandlerContext(conn, envelope, self._writer, self._deps))
+            return "handled"
 
     def _backoff(self, deliveries: int) -> float:
         return float(min(self._retry_backoff * 2 ** (deliveries - 1), 5.0))

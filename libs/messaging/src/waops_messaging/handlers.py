@@ -102,6 +102,10 @@ class Subscription:
     handlers: dict[str, Handler] = field(default_factory=dict)
     concurrency: int = 16
     prefetch: int = 100
+    # >1: deliveries handled ``batch`` at a time in one transaction (``batching``), for
+    # consumers of many small independent events; not for ordered (partitioned) queues.
+    batch: int = 1
+    linger: float = 0.02
 
 
 class HandlerRegistry:
@@ -111,8 +115,20 @@ class HandlerRegistry:
         self._subs: dict[str, Subscription] = {}
         self.publishes: set[str] = set()
 
-    def queue(self, spec: QueueSpec, *, concurrency: int = 16, prefetch: int = 100) -> None:
-        self._subs[spec.name] = Subscription(spec, concurrency=concurrency, prefetch=prefetch)
+    def queue(
+        self,
+        spec: QueueSpec,
+        *,
+        concurrency: int = 16,
+        prefetch: int = 100,
+        batch: int = 1,
+        linger: float = 0.02,
+    ) -> None:
+        if batch > 1 and spec.partitions > 0:
+            raise ValueError(f"{spec.name}: an ordered queue is handled one message at a time")
+        self._subs[spec.name] = Subscription(
+            spec, concurrency=concurrency, prefetch=max(prefetch, batch), batch=batch, linger=linger
+        )
 
     def on(self, queue: str, event_cls: type[P]) -> Callable[[Handler], Handler]:
         def register(fn: Handler) -> Handler:

@@ -14,7 +14,7 @@ COMMANDS = QueueSpec("audit.commands", tuple(cls.event_type for cls in COMMAND_E
 
 def build_registry() -> HandlerRegistry:
     registry = HandlerRegistry()
-    registry.queue(COMMANDS)
+    registry.queue(COMMANDS, batch=20)  # one chain append per event, filed in batches
     for cls in COMMAND_EVENTS:
         registry.on(COMMANDS.name, cls)(record_command)
     return registry

@@ -14,7 +14,7 @@ ALL_EVENTS = QueueSpec("timeline.all-events", ("waops.#",))
 
 def build_registry() -> HandlerRegistry:
     registry = HandlerRegistry()
-    registry.queue(ALL_EVENTS, concurrency=16)
+    registry.queue(ALL_EVENTS, concurrency=16, batch=20)  # many small, independent entries
     registry.on_any(ALL_EVENTS.name)(record_on_timelines)
     return registry
 
