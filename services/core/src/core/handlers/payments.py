@@ -22,12 +22,11 @@ from waops_contracts.events import (
     PaymentReceived,
 )
 from waops_messaging import EventWriter
+from waops_service_kit.api import Call
 
 from core.adapters import bookings as booking_rows
 from core.adapters import payments
 from core.adapters.payments import AccountRow, LinkRow
-from core.api import Call
-from core.bootstrap_keys import DEPS
 from core.domain import bookings as booking_rules
 from core.domain.errors import Invalid, NotFound, RuleViolation
 from core.domain.payments import (
@@ -36,9 +35,10 @@ from core.domain.payments import (
     balance_due_date,
     reminders_due_by,
 )
-from core.services.bookings import booking_view, confirm_paid_booking, mark_payment_pending
+from core.handlers.bookings import booking_view, confirm_paid_booking, mark_payment_pending
+from core.handlers.deps import DEPS
+from core.handlers.sweeps import Sweep
 from core.settings import CoreSettings
-from core.sweeps import Sweep
 
 # A balance may still be settled after the trip (COMPLETED); a link for a settled account is
 # refused on its own (nothing left to pay).

@@ -19,19 +19,19 @@ from waops_contracts.events import (
     Traveller,
 )
 from waops_contracts.events.incidents import IncidentEvent
+from waops_service_kit.api import Call
 
 from core.adapters import assignments as assignment_rows
 from core.adapters import incidents as rows
 from core.adapters.directory import StaffMember
 from core.adapters.incidents import Incident
 from core.adapters.trips import Trip
-from core.api import Call
 from core.domain import incidents as rules
 from core.domain import trips as trip_rules
 from core.domain.directory import OFFICE_ROLES
 from core.domain.errors import NotFound
-from core.services import bookings
-from core.services.trips import acting_staff, crew_assignment, find_trip, note_activity
+from core.handlers import bookings
+from core.handlers.trips import acting_staff, crew_assignment, find_trip, note_activity
 
 
 async def _may_act_on(call: Call, trip: Trip) -> StaffMember:

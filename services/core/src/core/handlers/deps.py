@@ -1,4 +1,4 @@
-"""What the core's routes reach through the app, typed (set once by the bootstrap)."""
+"""What the core's routes and handlers reach through the app, typed (set once by the bootstrap)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from core.clock import Clock
+from core.domain.clock import Clock
+from core.handlers.sweeps import Sweeper
 from core.settings import CoreSettings
-from core.sweeps import Sweeper
 
 
 @dataclass

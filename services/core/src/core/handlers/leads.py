@@ -18,11 +18,11 @@ from waops_contracts.events import (
 )
 from waops_contracts.events.leads import LeadMoved
 from waops_contracts.references import format_lead_reference
+from waops_service_kit.api import Call, decode_cursor, page
+from waops_service_kit.api.pagination import BadCursor
 
 from core.adapters import catalogue, directory, leads
 from core.adapters.leads import parse_lead_id
-from core.api import Call, decode_cursor, page
-from core.api.pagination import BadCursor
 from core.domain.errors import Invalid, NotFound
 from core.domain.leads import (
     CONTACT,

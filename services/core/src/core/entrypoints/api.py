@@ -1,46 +1,21 @@
-"""The core's API: the shared kit (``waops_service_kit.api``) with the core's clock and
-domain refusals plugged in."""
+"""The core's API document and routes: the shared kit (``waops_service_kit.api``) with the
+core's clock and domain refusals plugged in."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from aiohttp import web
-from waops_service_kit.api import (
-    OPENAPI_PATH,
-    Actor,
-    Call,
-    ListQuery,
-    Operation,
-    Reply,
-    Routes,
-    decode_cursor,
-    encode_cursor,
-    page,
-)
+from waops_service_kit.api import Routes
 from waops_service_kit.api import mount as mount_kit
 
-from core.clock import Clock
+from core.domain.clock import Clock
 from core.domain.errors import DomainError
 
 DESCRIPTION = (
     "The waops reference core: a travel-operations system behind the HTTP contract the "
     "orchestrator drives."
 )
-
-__all__ = [
-    "OPENAPI_PATH",
-    "Actor",
-    "Call",
-    "ListQuery",
-    "Operation",
-    "Reply",
-    "Routes",
-    "decode_cursor",
-    "encode_cursor",
-    "mount",
-    "page",
-]
 
 
 def mount(

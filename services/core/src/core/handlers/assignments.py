@@ -18,17 +18,17 @@ from waops_contracts.events import (
     StaffContact,
 )
 from waops_contracts.events.trips import AssignmentEvent
+from waops_service_kit.api import Call
 
 from core.adapters import assignments as rows
 from core.adapters import directory
 from core.adapters.assignments import Assignment
 from core.adapters.trips import Trip
-from core.api import Call
 from core.domain import assignments as rules
 from core.domain import trips as trip_rules
 from core.domain.directory import FIELD_STAFF, NotAllowed, require_office
 from core.domain.errors import Invalid, NotFound, RuleViolation
-from core.services.trips import acting_staff, find_trip, note_activity
+from core.handlers.trips import acting_staff, find_trip, note_activity
 
 
 async def _announce(

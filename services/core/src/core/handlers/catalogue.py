@@ -13,13 +13,13 @@ from decimal import Decimal
 from typing import Any
 
 from waops_contracts.events import DepartureClosed, TourUpserted
+from waops_service_kit.api import Call
 
 from core.adapters import catalogue
 from core.adapters.catalogue import Tour
-from core.api import Call
 from core.domain import catalogue as rules
 from core.domain.errors import Invalid, NotFound, RuleViolation
-from core.services.inventory import (
+from core.handlers.inventory import (
     announce_departure,
     ctx_of,
     departure_event,

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from waops_messaging import EventWriter
 from waops_observability import get_logger
 
-from core.clock import Clock
+from core.domain.clock import Clock
 
 log = get_logger(__name__)
 

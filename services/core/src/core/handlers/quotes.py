@@ -13,19 +13,19 @@ from decimal import Decimal
 from typing import Any
 
 from waops_contracts.events import QuoteDiscount, QuoteSent, SalesRep
+from waops_service_kit.api import Call
 
 from core.adapters import quotes
 from core.adapters.leads import lead_view, parse_lead_id
 from core.adapters.quotes import PricedDeparture
-from core.api import Call
-from core.bootstrap_keys import DEPS
 from core.domain.catalogue import OPEN
 from core.domain.errors import Invalid, NotFound, RuleViolation
 from core.domain.leads import CONVERT, QUOTE
 from core.domain.quotes import EarlyBirdRule, price_quote, valid_until
-from core.services.bookings import hold_and_book
-from core.services.leads import lock_open_lead, move_lead
-from core.services.payments import open_account
+from core.handlers.bookings import hold_and_book
+from core.handlers.deps import DEPS
+from core.handlers.leads import lock_open_lead, move_lead
+from core.handlers.payments import open_account
 
 
 async def departure_for_lead(

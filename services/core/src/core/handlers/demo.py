@@ -32,9 +32,9 @@ from core.adapters.catalogue import (
     upsert_tour,
 )
 from core.adapters.directory import StaffMember, upsert_staff
-from core.services import bookings
-from core.services.catalogue import tour_event
-from core.services.inventory import Ctx, departure_event
+from core.handlers import bookings
+from core.handlers.catalogue import tour_event
+from core.handlers.inventory import Ctx, departure_event
 
 TENANT = "demo"
 TENANT_NAME = "Demo Treks & Tours"

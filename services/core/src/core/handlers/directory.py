@@ -8,10 +8,10 @@ from dataclasses import replace
 from typing import Any
 
 from waops_contracts.events import StaffUpserted, TenantCreated
+from waops_service_kit.api import Call
 
 from core.adapters import directory
 from core.adapters.directory import StaffMember
-from core.api import Call
 from core.domain.directory import StaffProfile, check_profile, check_tenant_id, merge_profile
 from core.domain.errors import Invalid, NotFound, RuleViolation
 from core.domain.phones import InvalidPhone, normalize_phone

@@ -35,19 +35,19 @@ from waops_contracts.events import (
 )
 from waops_contracts.limits import MAX_PARTY_SIZE, MIN_PARTY_SIZE
 from waops_contracts.references import format_booking_reference
+from waops_service_kit.api import Call
 
 from core.adapters import bookings, inventory, waitlist
 from core.adapters.bookings import NewBooking
 from core.adapters.catalogue import Departure
-from core.api import Call
 from core.domain import bookings as rules
 from core.domain import waitlist as line
 from core.domain.catalogue import booking_total
 from core.domain.errors import Invalid, NotFound, RuleViolation, invalid_transition
 from core.domain.inventory import EXPIRED, RELEASED
 from core.domain.phones import InvalidPhone, normalize_phone
-from core.services import waitlist as waitlist_service
-from core.services.inventory import (
+from core.handlers import waitlist as waitlist_service
+from core.handlers.inventory import (
     Ctx,
     admit,
     announce_booking,
@@ -59,7 +59,7 @@ from core.services.inventory import (
     seats,
     view,
 )
-from core.services.waitlist import announce_entry
+from core.handlers.waitlist import announce_entry
 
 TRAVELLING = (rules.CONFIRMED, rules.ACTIVE)
 

@@ -16,7 +16,7 @@ from core.adapters import waitlist
 from core.adapters.catalogue import Departure
 from core.domain.catalogue import OPEN
 from core.domain.waitlist import OFFERED, WAITING, InLine, choose_offers
-from core.services.inventory import Ctx, booking_payload, seats, view
+from core.handlers.inventory import Ctx, booking_payload, seats, view
 
 
 async def announce_entry(

@@ -22,17 +22,17 @@ from waops_contracts.events.bookings import BookingEvent
 from waops_contracts.events.catalogue import DepartureEvent
 from waops_contracts.events.inventory import HoldEvent
 from waops_messaging import EventWriter
+from waops_service_kit.api import Call
 
 from core.adapters import catalogue, inventory
 from core.adapters.bookings import booking_view
 from core.adapters.catalogue import Departure
-from core.api import Call
-from core.bootstrap_keys import DEPS
 from core.domain.catalogue import Seats
 from core.domain.errors import NotFound
 from core.domain.inventory import check_hold
+from core.handlers.deps import DEPS
+from core.handlers.sweeps import Sweep
 from core.settings import CoreSettings
-from core.sweeps import Sweep
 
 Emit = Callable[[Event, str], Awaitable[None]]  # (event, subject), staged in the transaction
 

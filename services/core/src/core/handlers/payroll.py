@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 
 from waops_contracts.events import PayrollEntryCreated, StaffContact
+from waops_service_kit.api import Call
 
 from core.adapters import assignments as assignment_rows
 from core.adapters import payroll as payroll_rows
 from core.adapters.trips import Trip
-from core.api import Call
 from core.domain.assignments import ACCEPTED
 
 
