@@ -22,12 +22,12 @@ from waops_contracts import Envelope, conversation_key
 from waops_messaging import EventWriter
 from waops_messaging.outbox import add_many_to_outbox
 
-from webhook_adapter import media
 from webhook_adapter.adapters import channels, store
 from webhook_adapter.adapters.channels import Channel
 from webhook_adapter.adapters.store import RawWebhook, Row
 from webhook_adapter.domain.channels import refusal
 from webhook_adapter.domain.inbound import Batch, Inbound, StatusUpdate
+from webhook_adapter.handlers import media
 
 
 @dataclass

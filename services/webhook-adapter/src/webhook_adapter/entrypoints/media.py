@@ -15,9 +15,9 @@ from waops_observability import get_logger
 from waops_service_kit import RUNTIME, ApiError
 from waops_service_kit.http import tenant_of
 
-from webhook_adapter.media import repository
-from webhook_adapter.media.policy import REF_PATTERN
-from webhook_adapter.media.store import MediaNotFound, MediaStore
+from webhook_adapter.adapters.media import repository
+from webhook_adapter.adapters.media.store import MediaNotFound, MediaStore
+from webhook_adapter.domain.media import REF_PATTERN
 
 log = get_logger(__name__)
 

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from waops_messaging import EventWriter
 from waops_observability import get_logger
 
-from webhook_adapter.ingest import Outcome, Webhook, ingest_group
+from webhook_adapter.handlers.ingest import Outcome, Webhook, ingest_group
 
 log = get_logger(__name__)
 

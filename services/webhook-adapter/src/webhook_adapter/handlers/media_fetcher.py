@@ -20,18 +20,18 @@ from waops_contracts.events import MediaFailed, MediaStored
 from waops_messaging import EventWriter, Wakeup
 from waops_observability import get_logger
 
-from webhook_adapter.media import repository
-from webhook_adapter.media.credentials import CredentialsLookup
-from webhook_adapter.media.policy import (
+from webhook_adapter.adapters.media import repository
+from webhook_adapter.adapters.media.credentials import CredentialsLookup
+from webhook_adapter.adapters.media.repository import PendingMedia
+from webhook_adapter.adapters.media.sources import Download, open_download
+from webhook_adapter.adapters.media.store import CHUNK, MediaStore
+from webhook_adapter.domain.media import (
     MediaPolicy,
     MediaRejected,
     MediaUnavailable,
     TransientFetchError,
     sha256_matches,
 )
-from webhook_adapter.media.repository import PendingMedia
-from webhook_adapter.media.sources import Download, open_download
-from webhook_adapter.media.store import CHUNK, MediaStore
 
 log = get_logger(__name__)
 

@@ -23,9 +23,9 @@ from urllib.parse import quote
 import aiohttp
 from yarl import URL
 
-from webhook_adapter.media.credentials import MediaCredentials
-from webhook_adapter.media.policy import MediaUnavailable, TransientFetchError, judge_status
-from webhook_adapter.media.repository import PendingMedia
+from webhook_adapter.adapters.media.credentials import MediaCredentials
+from webhook_adapter.adapters.media.repository import PendingMedia
+from webhook_adapter.domain.media import MediaUnavailable, TransientFetchError, judge_status
 
 GRAPH_PROVIDERS = frozenset({"meta", "sandbox"})  # both speak the Graph API
 TWILIO_MEDIA_PATH = "/2010-04-01/Accounts/{sid}/"

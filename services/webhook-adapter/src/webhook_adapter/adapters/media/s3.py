@@ -13,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from webhook_adapter.media.store import CHUNK, MediaNotFound, check_key
+from webhook_adapter.adapters.media.store import CHUNK, MediaNotFound, check_key
 
 PART_SIZE = 8 * 1024 * 1024  # S3's minimum part is 5 MiB (all but the last)
 _MISSING = {"NoSuchKey", "404", "NotFound"}
