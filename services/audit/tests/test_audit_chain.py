@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
-from audit.domain import (
+from audit.domain.chain import (
     GENESIS,
     ChainLink,
     ChainVerifier,

@@ -14,7 +14,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from audit.adapters.audit_log import append, verify_chain
 from audit.bootstrap import build_runtime, create_app
-from audit.domain import fact_from
+from audit.domain.chain import fact_from
 from audit.settings import AuditSettings
 from waops_contracts import Envelope
 from waops_contracts.events import (

@@ -34,7 +34,7 @@ TODAY = date(2025, 1, 10)  # a Friday
 REPORT = Path(__file__).resolve().parents[3] / "reports" / "understanding-accuracy.md"
 OVERALL_BAR, CATEGORY_BAR = 0.9, 0.8
 
-# The demo operator's tours, as services/core/src/core/demo.py loads them.
+# The demo operator's tours, as services/core/src/core/handlers/demo.py loads them.
 CATALOGUE = (
     TourEntry(
         "EBC",

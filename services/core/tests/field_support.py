@@ -6,7 +6,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from core.services import bookings as seams
+from core.handlers import bookings as seams
 from inventory_support import booked, run_seam
 
 OPS = "+9779800000003"  # Maya Gurung, operations

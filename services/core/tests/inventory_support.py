@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from core.api import Actor, Call
+from waops_service_kit.api import Actor, Call
 
 MANAGER_PHONE = "+9779800000006"  # Anil Rai, the demo's manager
 SALES_PHONE = "+9779800000001"  # Sita Sharma, a sales rep

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from core.api.pagination import BadCursor, decode_cursor, encode_cursor, page
-from core.clock import Clock
-from core.sweeps import Sweeper
+from core.domain.clock import Clock
+from core.handlers.sweeps import Sweeper
+from waops_service_kit.api.pagination import BadCursor, decode_cursor, encode_cursor, page
 
 
 def test_a_cursor_round_trips_and_a_forged_one_is_refused() -> None:

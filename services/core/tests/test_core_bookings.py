@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from core.services import bookings as seams
+from core.handlers import bookings as seams
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).parent))  # the tests' shared helpers (importlib mode)

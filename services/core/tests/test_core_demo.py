@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from core.demo import STAFF as DEMO_STAFF
-from core.demo import departure_start, load_demo
+from core.handlers.demo import STAFF as DEMO_STAFF
+from core.handlers.demo import departure_start, load_demo
 from sqlalchemy import text
 from waops_testing.poll import eventually
 

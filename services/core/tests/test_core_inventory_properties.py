@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from core.services import bookings as seams
+from core.handlers import bookings as seams
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
-from core.services.payments import balance_reminders
+from core.handlers.payments import balance_reminders
 from waops_sandbox import SandboxConfig, create_sandbox_app
 
 sys.path.insert(0, str(Path(__file__).parent))  # the tests' shared helpers (importlib mode)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from core.services import bookings as seams
+from core.handlers import bookings as seams
 
 sys.path.insert(0, str(Path(__file__).parent))  # the tests' shared helpers (importlib mode)
 from inventory_support import (

@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 from core.bootstrap import create_app as create_core
-from core.demo import STAFF, TENANT, load_demo
+from core.handlers.demo import STAFF, TENANT, load_demo
 from core.settings import CoreSettings
 from multidict import CIMultiDict
 from orchestrator.bootstrap import create_app as create_orchestrator
@@ -33,7 +33,7 @@ RESULTS = ("waops.command.succeeded.v1", "waops.command.rejected.v1")
 OBSERVED = (*RESULTS, "waops.command.requested.v1", "waops.broadcast.requested.v1")
 PAYMENT_SECRET = "sandbox-payment-secret"  # the core's default WAOPS_PAYMENT_WEBHOOK_SECRET
 
-# The demo operator's staff (core.demo.STAFF), by phone.
+# The demo operator's staff (core.handlers.demo.STAFF), by phone.
 SALES = "+9779800000001"  # Sita Sharma
 OPERATIONS = "+9779800000003"  # Maya Gurung
 GUIDE = "+9779800000004"  # Pemba Sherpa, guide

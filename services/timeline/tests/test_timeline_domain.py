@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import waops_contracts.events  # noqa: F401  (registers every event type)
-from timeline.domain import place, summarise
+from timeline.domain.placement import place, summarise
 from waops_contracts.registry import EXAMPLES
 
 

@@ -25,9 +25,9 @@ from waops_service_kit import RUNTIME
 from waops_testing.plugin import Isolated
 from waops_testing.poll import eventually
 from waops_testing.services import EventTap, running_service, service_db, settings_for
+from webhook_adapter.adapters.media.store import LocalMediaStore
 from webhook_adapter.bootstrap import create_app
-from webhook_adapter.media import register_inbound_media
-from webhook_adapter.media.store import LocalMediaStore
+from webhook_adapter.handlers.media import register_inbound_media
 from webhook_adapter.settings import AdapterSettings
 
 TENANT = {"X-Waops-Tenant": "demo"}

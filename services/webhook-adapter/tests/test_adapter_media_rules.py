@@ -15,9 +15,8 @@ from waops_service_kit.db import create_engine
 from waops_service_kit.migrations import migrate
 from waops_testing.plugin import Isolated
 from waops_testing.services import settings_for
-from webhook_adapter.media import register_inbound_media, repository
-from webhook_adapter.media.fetcher import RetryPolicy
-from webhook_adapter.media.policy import (
+from webhook_adapter.adapters.media import repository
+from webhook_adapter.domain.media import (
     MediaPolicy,
     MediaRejected,
     MediaUnavailable,
@@ -26,6 +25,8 @@ from webhook_adapter.media.policy import (
     judge_status,
     sha256_matches,
 )
+from webhook_adapter.handlers.media import register_inbound_media
+from webhook_adapter.handlers.media_fetcher import RetryPolicy
 from webhook_adapter.settings import AdapterSettings
 
 POLICY = MediaPolicy.from_list(100, "image/jpeg, audio/ogg,application/pdf")

@@ -14,8 +14,13 @@ import pytest
 import pytest_asyncio
 from aiobotocore.session import get_session
 from moto.server import ThreadedMotoServer
-from webhook_adapter.media.s3 import PART_SIZE, S3MediaStore
-from webhook_adapter.media.store import InvalidKey, LocalMediaStore, MediaNotFound, MediaStore
+from webhook_adapter.adapters.media.s3 import PART_SIZE, S3MediaStore
+from webhook_adapter.adapters.media.store import (
+    InvalidKey,
+    LocalMediaStore,
+    MediaNotFound,
+    MediaStore,
+)
 
 
 class Boom(Exception):

@@ -12,8 +12,8 @@ from sqlalchemy.exc import DBAPIError
 from waops_sandbox import encode, status_webhook, text_message_webhook
 from waops_service_kit import RUNTIME
 from webhook_adapter.domain import meta
-from webhook_adapter.group_commit import GroupCommit
-from webhook_adapter.ingest import Outcome, Webhook
+from webhook_adapter.handlers.group_commit import GroupCommit
+from webhook_adapter.handlers.ingest import Outcome, Webhook
 
 pytestmark = pytest.mark.integration
 

@@ -14,9 +14,9 @@ from waops_service_kit.migrations import migrate
 from conversation_engine.adapters.legacy import seal_clear_rows
 from conversation_engine.adapters.llm_understanding import build_understander, close_understander
 from conversation_engine.adapters.sealing import Sealer
-from conversation_engine.deps import ConversationDeps
 from conversation_engine.entrypoints.http import add_routes
 from conversation_engine.handlers import build_registry
+from conversation_engine.handlers.deps import ConversationDeps
 from conversation_engine.settings import ConversationSettings
 
 log = get_logger(__name__)

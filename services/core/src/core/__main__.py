@@ -4,7 +4,7 @@ from waops_service_kit import ServiceRuntime
 from waops_service_kit.cli import run_cli
 
 from core.bootstrap import build_runtime, create_app
-from core.demo import load_demo
+from core.handlers.demo import load_demo
 from core.settings import CoreSettings
 
 

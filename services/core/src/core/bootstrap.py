@@ -22,12 +22,10 @@ from waops_contracts.events import trips as trip_events
 from waops_contracts.events.directory import TenantCreated
 from waops_messaging import EventWriter, HandlerRegistry
 from waops_service_kit import ServiceRuntime, build_app
-from waops_service_kit.api import idempotency
+from waops_service_kit.api import Routes, idempotency
 
-from core import api
-from core.bootstrap_keys import DEPS, CoreDeps
-from core.clock import Clock
-from core.entrypoints import admin, catalogue, directory, leads
+from core.domain.clock import Clock
+from core.entrypoints import admin, api, catalogue, directory, leads
 from core.entrypoints import assignments as assignment_routes
 from core.entrypoints import bookings as booking_routes
 from core.entrypoints import incidents as incident_routes
@@ -37,8 +35,9 @@ from core.entrypoints import payroll as payroll_routes
 from core.entrypoints import quotes as quote_routes
 from core.entrypoints import trips as trip_routes
 from core.entrypoints import waitlist as waitlist_routes
+from core.handlers.deps import DEPS, CoreDeps
+from core.handlers.sweeps import Sweep, Sweeper
 from core.settings import CoreSettings
-from core.sweeps import Sweep, Sweeper
 
 API_VERSION = "1.0.0"
 # Catalogue (departures), bookings, holds and the waitlist.
@@ -92,7 +91,7 @@ SALES_EVENTS = (
     payment_events.PaymentBalanceDue,
 )
 # One group per business area; the order is the order of the OpenAPI document's tags.
-API_GROUPS: list[api.Routes] = [
+API_GROUPS: list[Routes] = [
     leads.routes,
     quote_routes.routes,
     catalogue.routes,

@@ -9,9 +9,9 @@ from waops_service_kit import ServiceRuntime, build_app
 from waops_service_kit.circuit_breaker import CircuitBreaker
 
 from orchestrator.adapters.core_client import CoreClient, CoreUnavailable
-from orchestrator.deps import OrchestratorDeps
 from orchestrator.entrypoints.http import add_routes
 from orchestrator.handlers import build_registry
+from orchestrator.handlers.deps import OrchestratorDeps
 from orchestrator.settings import OrchestratorSettings
 
 

@@ -28,7 +28,7 @@ class AdapterSettings(ProviderSettings):
         default=10 * 1024 * 1024, gt=0, validation_alias="WAOPS_WEBHOOK_MAX_BYTES"
     )
 
-    # --- Inbound media (webhook_adapter.media; docs/adr/0013-inbound-media.md) -------------
+    # --- Inbound media (webhook_adapter.handlers.media; docs/adr/0013-inbound-media.md) ----
     media_store: Literal["local", "s3"] = Field(
         default="local", validation_alias="WAOPS_MEDIA_STORE"
     )

@@ -9,7 +9,14 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from audit.domain import GENESIS, ChainLink, ChainVerifier, CommandFact, Verification, chain_hash
+from audit.domain.chain import (
+    GENESIS,
+    ChainLink,
+    ChainVerifier,
+    CommandFact,
+    Verification,
+    chain_hash,
+)
 
 _FACT_COLUMNS = [f.name for f in fields(CommandFact)]
 

@@ -17,7 +17,7 @@ from waops_service_kit.api import Routes, mount
 from waops_service_kit.http import query_int, tenant_of
 
 from audit.adapters.audit_log import AuditFilter, entries_page, verify_chain
-from audit.domain import OUTCOMES, Outcome
+from audit.domain.chain import OUTCOMES, Outcome
 
 API_VERSION = "1.0.0"
 DEFAULT_LIMIT = 50

@@ -6,7 +6,7 @@ from waops_contracts.events import CommandRejected, CommandRequested, CommandSuc
 from waops_messaging import HandlerContext, HandlerRegistry, QueueSpec
 
 from audit.adapters.audit_log import append
-from audit.domain import CommandEvent, fact_from
+from audit.domain.chain import CommandEvent, fact_from
 
 COMMAND_EVENTS = (CommandRequested, CommandSucceeded, CommandRejected)
 COMMANDS = QueueSpec("audit.commands", tuple(cls.event_type for cls in COMMAND_EVENTS))

@@ -20,9 +20,9 @@ from waops_contracts.events.trips import AssignmentEvent
 from waops_messaging import HandlerContext
 
 from conversation_engine.adapters.contexts import lock_context, save_context
-from conversation_engine.deps import ConversationDeps
 from conversation_engine.domain import context as contexts
 from conversation_engine.domain.context import Context
+from conversation_engine.handlers.deps import ConversationDeps
 
 Change = Callable[[Context], Context]
 

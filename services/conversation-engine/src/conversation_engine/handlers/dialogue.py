@@ -24,7 +24,6 @@ from waops_observability import get_logger
 
 from conversation_engine.adapters.contexts import lock_context, save_context
 from conversation_engine.adapters.read_models import active_catalogue
-from conversation_engine.deps import ConversationDeps
 from conversation_engine.domain.context import Context, as_actor, resume_after_expiry
 from conversation_engine.domain.conversations import (
     CUSTOMER,
@@ -36,6 +35,7 @@ from conversation_engine.domain.dialogue.model import TEXT_KINDS, Outcome, Turn
 from conversation_engine.domain.dialogue.respond import respond
 from conversation_engine.domain.understanding.enquiry import Enquiry
 from conversation_engine.domain.understanding.tours import TourEntry
+from conversation_engine.handlers.deps import ConversationDeps
 
 log = get_logger(__name__)
 

@@ -7,7 +7,7 @@ from waops_contracts.events import StaffUpserted, TourUpserted
 from waops_messaging import HandlerContext
 
 from conversation_engine.adapters.read_models import upsert_actor, upsert_tour
-from conversation_engine.deps import ConversationDeps
+from conversation_engine.handlers.deps import ConversationDeps
 
 
 async def on_staff_upserted(event: StaffUpserted, ctx: HandlerContext[ConversationDeps]) -> None:

@@ -13,7 +13,6 @@ from waops_observability import get_logger
 
 from conversation_engine.adapters import conversations as store
 from conversation_engine.adapters.read_models import directory_entry
-from conversation_engine.deps import ConversationDeps
 from conversation_engine.domain.conversations import (
     Step,
     actor_role,
@@ -24,6 +23,7 @@ from conversation_engine.domain.conversations import (
     next_step,
     opening_window,
 )
+from conversation_engine.handlers.deps import ConversationDeps
 from conversation_engine.handlers.dialogue import Speaker, converse, understand
 
 log = get_logger(__name__)

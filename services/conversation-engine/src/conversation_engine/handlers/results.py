@@ -10,9 +10,9 @@ from waops_observability import get_logger
 
 from conversation_engine.adapters import conversations as store
 from conversation_engine.adapters.contexts import lock_context, save_context
-from conversation_engine.deps import ConversationDeps
 from conversation_engine.domain.context import Bound, bound_by_command
 from conversation_engine.domain.conversations import conversation_subject
+from conversation_engine.handlers.deps import ConversationDeps
 
 log = get_logger(__name__)
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from waops_service_kit.api import Call, Routes
 
-from core.api import Call, Routes
-from core.bootstrap_keys import DEPS
 from core.domain.errors import RuleViolation
+from core.handlers.deps import DEPS
 
 routes = Routes(tag="admin", description="Operating the core itself")
 

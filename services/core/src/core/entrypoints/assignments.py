@@ -8,11 +8,11 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from waops_service_kit.api import Call, ListQuery, Reply, Routes, page
 
 from core.adapters import assignments as rows
-from core.api import Call, ListQuery, Reply, Routes, page
 from core.entrypoints.trips import AssignmentView, as_uuid, keyset
-from core.services import assignments
+from core.handlers import assignments
 
 routes = Routes(tag="assignments", description="Trip work offered to field staff")
 

@@ -8,15 +8,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from waops_contracts.limits import MAX_PARTY_SIZE, MAX_PHONE_CHARS, MIN_PARTY_SIZE
+from waops_service_kit.api import Call, ListQuery, Reply, Routes, decode_cursor, page
+from waops_service_kit.api.pagination import BadCursor
 
 from core.adapters.bookings import find_booking, list_bookings
-from core.api import Call, ListQuery, Reply, Routes, decode_cursor, page
-from core.api.fields import PhoneFilter
-from core.api.pagination import BadCursor
 from core.domain.bookings import STATES
 from core.domain.errors import NotFound
-from core.services import bookings
-from core.services.inventory import ctx_of
+from core.entrypoints.fields import PhoneFilter
+from core.handlers import bookings
+from core.handlers.inventory import ctx_of
 
 routes = Routes(tag="bookings", description="Bookings, seat holds and the waitlist")
 

@@ -10,13 +10,13 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from waops_service_kit.api import Call, ListQuery, Reply, Routes, decode_cursor, page
+from waops_service_kit.api.pagination import BadCursor
 
 from core.adapters.catalogue import Tour, list_departures, seats_of, tours_with_departures
-from core.api import Call, ListQuery, Reply, Routes, decode_cursor, page
-from core.api.pagination import BadCursor
 from core.domain.catalogue import DepositRule
 from core.domain.errors import NotFound
-from core.services import catalogue
+from core.handlers import catalogue
 
 routes = Routes(tag="catalogue", description="Tours and departures")
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from waops_service_kit.api import Call, ListQuery, Reply, Routes, decode_cursor, page
+from waops_service_kit.api.pagination import MAX_LIMIT
 
 from core.adapters.directory import list_staff, list_tenants, tenant_by_id
-from core.api import Call, ListQuery, Reply, Routes, decode_cursor, page
-from core.api.fields import PhoneFilter
-from core.api.pagination import MAX_LIMIT
 from core.domain.errors import NotFound
+from core.entrypoints.fields import PhoneFilter
 from core.entrypoints.trips import as_text, as_uuid, keyset
-from core.services.directory import change_staff, create_staff, create_tenant, find_member
+from core.handlers.directory import change_staff, create_staff, create_tenant, find_member
 
 routes = Routes(tag="directory", description="Tenants and the staff directory")
 

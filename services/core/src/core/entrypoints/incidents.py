@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from waops_service_kit.api import Call, ListQuery, Reply, Routes, page
 
 from core.adapters import incidents as rows
 from core.adapters import trips as trip_rows
-from core.api import Call, ListQuery, Reply, Routes, page
 from core.entrypoints.trips import as_uuid, keyset
-from core.services import incidents
+from core.handlers import incidents
 
 routes = Routes(tag="incidents", description="Incidents on trips and their resolution")
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from core.adapters import inventory
-from core.services import bookings
-from core.services.inventory import departure_sweep
+from core.handlers import bookings
+from core.handlers.inventory import departure_sweep
+from core.handlers.sweeps import Sweep
 from core.settings import CoreSettings
-from core.sweeps import Sweep
 
 
 def holds_expire(settings: CoreSettings) -> Sweep:

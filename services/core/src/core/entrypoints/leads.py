@@ -15,14 +15,14 @@ from waops_contracts.limits import (
     MAX_PHONE_CHARS,
     MIN_PARTY_SIZE,
 )
+from waops_service_kit.api import Call, ListQuery, Reply, Routes
 
 from core.adapters.leads import lead_view, parse_lead_id
-from core.api import Call, ListQuery, Reply, Routes
-from core.api.fields import PhoneFilter
 from core.domain.errors import Invalid, NotFound
 from core.domain.leads import InconsistentTravelDates, LeadDraft, resolve_travel_month
 from core.domain.phones import InvalidPhone, normalize_phone
-from core.services.leads import contact_lead, create_lead, list_leads, lose_lead, qualify_lead
+from core.entrypoints.fields import PhoneFilter
+from core.handlers.leads import contact_lead, create_lead, list_leads, lose_lead, qualify_lead
 
 routes = Routes(tag="leads", description="Enquiries and the sales pipeline")
 

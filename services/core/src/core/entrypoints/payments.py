@@ -14,11 +14,11 @@ from typing import Annotated, Any, Literal
 
 from aiohttp import web
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from waops_service_kit.api import Call, Reply, Routes
 
-from core.api import Call, Reply, Routes
-from core.bootstrap_keys import DEPS
 from core.domain.errors import DomainError
-from core.services.payments import (
+from core.handlers.deps import DEPS
+from core.handlers.payments import (
     account_of_booking,
     balance_reminders,
     create_payment_link,

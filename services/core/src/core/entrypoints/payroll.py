@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
+from waops_service_kit.api import Call, ListQuery, Routes, page
 
 from core.adapters import payroll as rows
-from core.api import Call, ListQuery, Routes, page
 from core.entrypoints.trips import as_uuid, keyset
 
 routes = Routes(tag="payroll", description="What field staff earned")

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from waops_contracts.limits import MAX_PARTY_SIZE, MIN_PARTY_SIZE
+from waops_service_kit.api import Call, Routes
 
-from core.api import Call, Routes
 from core.entrypoints.bookings import BookingView
 from core.entrypoints.leads import LeadView
-from core.services.quotes import convert_lead, quotes_of_lead, send_quote
+from core.handlers.quotes import convert_lead, quotes_of_lead, send_quote
 
 routes = Routes(tag="quotes", description="Quotes for leads, and converting leads into bookings")
 

@@ -9,13 +9,13 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
+from waops_service_kit.api import Call, ListQuery, Reply, Routes, decode_cursor, page
+from waops_service_kit.api.pagination import BadCursor
 
 from core.adapters import assignments as assignment_rows
 from core.adapters import trips as trip_rows
 from core.adapters.trips import Trip
-from core.api import Call, ListQuery, Reply, Routes, decode_cursor, page
-from core.api.pagination import BadCursor
-from core.services import trips
+from core.handlers import trips
 
 routes = Routes(tag="trips", description="Trips, check-in and check-out by the crew")
 

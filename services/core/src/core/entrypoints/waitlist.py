@@ -6,16 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
+from waops_service_kit.api import Call, Routes
 
 from core.adapters import waitlist
 from core.adapters.bookings import booking_view
-from core.api import Call, Routes
 from core.entrypoints.bookings import BookingEnvelope, BookingView
-from core.services import bookings
-from core.services.catalogue import departure_view
-from core.services.inventory import ctx_of, departure_sweep
+from core.handlers import bookings
+from core.handlers.catalogue import departure_view
+from core.handlers.inventory import ctx_of, departure_sweep
+from core.handlers.sweeps import Sweep
 from core.settings import CoreSettings
-from core.sweeps import Sweep
 
 routes = Routes(tag="waitlist", description="Waitlist offers of freed seats")
 

@@ -12,7 +12,7 @@ from waops_messaging import HandlerContext
 from waops_observability import get_logger
 
 from orchestrator.adapters import commands as store
-from orchestrator.deps import OrchestratorDeps
+from orchestrator.handlers.deps import OrchestratorDeps
 from orchestrator.handlers.execution import decide
 
 log = get_logger(__name__)

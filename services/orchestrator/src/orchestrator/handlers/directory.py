@@ -6,7 +6,7 @@ from waops_contracts.events import StaffUpserted
 from waops_messaging import HandlerContext
 
 from orchestrator.adapters.directory import upsert_staff
-from orchestrator.deps import OrchestratorDeps
+from orchestrator.handlers.deps import OrchestratorDeps
 
 
 async def on_staff_upserted(event: StaffUpserted, ctx: HandlerContext[OrchestratorDeps]) -> None:

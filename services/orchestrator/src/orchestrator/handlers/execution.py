@@ -22,9 +22,9 @@ from waops_observability import get_logger
 from orchestrator import metrics
 from orchestrator.adapters import commands as store
 from orchestrator.adapters.core_client import CoreContractError, CoreRefused
-from orchestrator.deps import OrchestratorDeps
 from orchestrator.domain.core_refusals import core_refusal
 from orchestrator.domain.permissions import COMMANDS, Refusal, Refused, authorize
+from orchestrator.handlers.deps import OrchestratorDeps
 from orchestrator.handlers.executors import EXECUTORS, Outcome, Run
 
 log = get_logger(__name__)

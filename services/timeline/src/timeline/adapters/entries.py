@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from timeline.domain import Placement
+from timeline.domain.placement import Placement
 
 
 async def add_entry(

@@ -7,7 +7,7 @@ from typing import Any
 from waops_messaging import HandlerContext, HandlerRegistry, QueueSpec
 
 from timeline.adapters.entries import add_entry
-from timeline.domain import place
+from timeline.domain.placement import place
 
 ALL_EVENTS = QueueSpec("timeline.all-events", ("waops.#",))
 

@@ -24,8 +24,8 @@ from webhook_adapter.adapters import channels as table
 from webhook_adapter.adapters.keyring import KeyringUnavailable
 from webhook_adapter.domain.channels import InvalidChannel
 from webhook_adapter.entrypoints.common import KEYRING, SETTINGS, STORAGE_ERRORS
-from webhook_adapter.handlers import registry
-from webhook_adapter.handlers.registry import ChannelExists, ChannelNotFound
+from webhook_adapter.handlers import channel_registry
+from webhook_adapter.handlers.channel_registry import ChannelExists, ChannelNotFound
 
 PREFIX = "/v1/admin/channels"
 
@@ -62,7 +62,7 @@ async def create(request: web.Request) -> web.Response:
     data = await _object(request)
     settings = request.app[SETTINGS]
     async with _transaction(request) as conn:
-        channel = await registry.add_channel(
+        channel = await channel_registry.add_channel(
             conn, request.app[KEYRING], data, default_tenant=settings.default_tenant
         )
     return web.json_response({"channel": channel.public()}, status=201)
@@ -76,14 +76,14 @@ async def list_all(request: web.Request) -> web.Response:
 
 async def get_one(request: web.Request) -> web.Response:
     async with _transaction(request) as conn:
-        channel = await registry.get_channel(conn, request.match_info["channel_id"])
+        channel = await channel_registry.get_channel(conn, request.match_info["channel_id"])
     return web.json_response({"channel": channel.public()})
 
 
 async def change(request: web.Request) -> web.Response:
     data = await _object(request)
     async with _transaction(request) as conn:
-        channel = await registry.change_channel(
+        channel = await channel_registry.change_channel(
             conn, request.app[KEYRING], request.match_info["channel_id"], data
         )
     return web.json_response({"channel": channel.public()})
@@ -91,13 +91,13 @@ async def change(request: web.Request) -> web.Response:
 
 async def disable(request: web.Request) -> web.Response:
     async with _transaction(request) as conn:
-        channel = await registry.disable_channel(conn, request.match_info["channel_id"])
+        channel = await channel_registry.disable_channel(conn, request.match_info["channel_id"])
     return web.json_response({"channel": channel.public()})
 
 
 async def credentials(request: web.Request) -> web.Response:
     async with _transaction(request) as conn:
-        found = await registry.channel_credentials(
+        found = await channel_registry.channel_credentials(
             conn, request.app[KEYRING], request.app[SETTINGS], request.match_info["channel_id"]
         )
     return web.json_response({"channel": found})

@@ -13,7 +13,7 @@ from waops_service_kit import ServiceRuntime
 from webhook_adapter.adapters import channels as table
 from webhook_adapter.adapters.keyring import Keyring, KeyringUnavailable
 from webhook_adapter.domain.channels import PROVIDERS, InvalidChannel
-from webhook_adapter.handlers import registry
+from webhook_adapter.handlers import channel_registry
 from webhook_adapter.settings import AdapterSettings
 
 
@@ -71,7 +71,7 @@ async def channels_command(runtime: ServiceRuntime, argv: list[str]) -> None:
                 for key in ("tenant_id", "display_name"):
                     if getattr(args, key):
                         data[key] = getattr(args, key)
-                channel = await registry.add_channel(
+                channel = await channel_registry.add_channel(
                     conn, keyring, data, default_tenant=settings.default_tenant
                 )
                 result = {"channel": channel.public()}
@@ -82,16 +82,18 @@ async def channels_command(runtime: ServiceRuntime, argv: list[str]) -> None:
                     ]
                 }
             elif args.action == "show":
-                result = {"channel": (await registry.get_channel(conn, args.channel_id)).public()}
+                result = {
+                    "channel": (await channel_registry.get_channel(conn, args.channel_id)).public()
+                }
             elif args.action == "disable":
-                channel = await registry.disable_channel(conn, args.channel_id)
+                channel = await channel_registry.disable_channel(conn, args.channel_id)
                 result = {"channel": channel.public()}
             else:
-                result = {"rotated": await registry.rotate_keys(conn, keyring)}
+                result = {"rotated": await channel_registry.rotate_keys(conn, keyring)}
     except (InvalidChannel, KeyringUnavailable) as exc:
         sys.exit(f"channels {args.action}: {exc}")
-    except registry.ChannelExists as exc:
+    except channel_registry.ChannelExists as exc:
         sys.exit(f"channels add: a channel with address {exc} exists")
-    except registry.ChannelNotFound as exc:
+    except channel_registry.ChannelNotFound as exc:
         sys.exit(f"channels {args.action}: no channel {exc}")
     print(json.dumps(result, indent=2))

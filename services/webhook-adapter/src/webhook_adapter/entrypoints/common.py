@@ -14,8 +14,8 @@ from webhook_adapter.adapters.channels import Channel
 from webhook_adapter.adapters.keyring import Keyring, KeyringUnavailable
 from webhook_adapter.domain.channels import signing_secret
 from webhook_adapter.domain.inbound import Batch
-from webhook_adapter.group_commit import GroupCommit
-from webhook_adapter.ingest import Outcome, Webhook
+from webhook_adapter.handlers.group_commit import GroupCommit
+from webhook_adapter.handlers.ingest import Outcome, Webhook
 from webhook_adapter.settings import AdapterSettings
 
 log = get_logger(__name__)

@@ -13,9 +13,9 @@ from waops_observability import current_traceparent
 
 from orchestrator.adapters import commands as store
 from orchestrator.adapters.core_client import CoreCall, CoreContractError
-from orchestrator.deps import OrchestratorDeps
 from orchestrator.domain.commands import Args, parse_args
 from orchestrator.domain.permissions import CUSTOMER, ObjectFacts, Refused, check_object
+from orchestrator.handlers.deps import OrchestratorDeps
 
 A = TypeVar("A", bound=Args)
 

@@ -1,0 +1,1 @@
+"""The audit's domain: entries and their hash chain (``chain``), pure, no I/O."""
