@@ -101,11 +101,14 @@ class Subscription:
     queue: QueueSpec
     handlers: dict[str, Handler] = field(default_factory=dict)
     concurrency: int = 16
-    prefetch: int = 100
+    prefetch: int = 32
     # >1: deliveries handled ``batch`` at a time in one transaction (``batching``), for
     # consumers of many small independent events; not for ordered (partitioned) queues.
     batch: int = 1
     linger: float = 0.02
+
+
+ORDERED_PREFETCH = 8  # an ordered partition handles one at a time: a little look-ahead
 
 
 class HandlerRegistry:
@@ -120,12 +123,21 @@ class HandlerRegistry:
         spec: QueueSpec,
         *,
         concurrency: int = 16,
-        prefetch: int = 100,
+        prefetch: int | None = None,
         batch: int = 1,
         linger: float = 0.02,
     ) -> None:
+        """Consume ``spec`` with up to ``concurrency`` handlers at a time (one on an ordered
+        partition), or ``batch`` deliveries per transaction.
+
+        The prefetch defaults to a little look-ahead, no more: RabbitMQ (3.x) counts every
+        prefetched, unacked message returned by a dropped connection as a delivery, so a
+        deep prefetch under backlog lets a few connection cuts park messages that were never
+        handled (the chaos run saw it with 100)."""
         if batch > 1 and spec.partitions > 0:
             raise ValueError(f"{spec.name}: an ordered queue is handled one message at a time")
+        if prefetch is None:
+            prefetch = ORDERED_PREFETCH if spec.partitions > 0 else 2 * max(concurrency, batch)
         self._subs[spec.name] = Subscription(
             spec, concurrency=concurrency, prefetch=max(prefetch, batch), batch=batch, linger=linger
         )

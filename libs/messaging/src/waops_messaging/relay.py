@@ -78,7 +78,10 @@ class OutboxRelay:
             if passes % 600 == 0:
                 with contextlib.suppress(Exception):
                     await self._purge()
-            if not published:  # else more may be waiting: go again at once
+            # A full batch: more may be waiting, go again at once. Less: the outbox was
+            # drained — rows committed since then have set the wake-up (NOTIFY), so waiting
+            # loses nothing and spares an empty pass per burst.
+            if published < self._batch_size:
                 await self._wakeup.wait()
 
     async def publish_pending(self) -> int:
