@@ -88,6 +88,7 @@ def _digits(phone: str) -> str:
 class Faults:
     """What one scenario injected: counts by kind and one line per event."""
 
+    prefix: str  # the scenario's phones: +<prefix>nnnnnn
     counts: Counter[str] = field(default_factory=Counter)
     events: list[dict[str, Any]] = field(default_factory=list)
     recoveries: list[float] = field(default_factory=list)
@@ -122,6 +123,24 @@ async def time_to_ready(system: System, timeout: float = 90.0) -> float | None:
     return None
 
 
+async def replies_resumed(
+    system: System, prefix: str, since: float, timeout: float = 90.0
+) -> float | None:
+    """Seconds from ``since`` (Unix time) until the first reply to one of the scenario's phones
+    reaches the provider after it, None if none within ``timeout``: when flow came back."""
+    while time.time() - since < timeout:
+        after = [
+            datetime.fromisoformat(m["received_at"]).timestamp()
+            for m in await sent_messages(system)
+            if str(m.get("to", "")).startswith(prefix)
+        ]
+        after = [t for t in after if t >= since]
+        if after:
+            return round(min(after) - since, 2)
+        await asyncio.sleep(0.5)
+    return None
+
+
 async def outage(proxy: TcpProxy, seconds: float) -> int:
     """Abort every proxied connection and refuse new ones for ``seconds``; how many were cut."""
     cut = proxy.cut()
@@ -146,7 +165,13 @@ async def broker_cuts(
         down = rng.uniform(0.1, 1.0)
         cut = await outage(system.proxy, down)
         faults.add("broker_cut", connections=cut, down_s=round(down, 2))
-    faults.recoveries.append(await time_to_ready(system) or float("inf"))
+    recovered, resumed = await asyncio.gather(
+        time_to_ready(system), replies_resumed(system, faults.prefix, time.time())
+    )
+    faults.events.append(
+        {"kind": "after_last_cut", "ready_after_s": recovered, "replies_resumed_after_s": resumed}
+    )
+    faults.recoveries.append(recovered if recovered is not None else float("inf"))
 
 
 async def kills(system: System, args: argparse.Namespace, faults: Faults, until: float) -> None:
@@ -188,8 +213,16 @@ async def _outages(
     while time.monotonic() + length < until:
         down = rng.uniform(0.6, 1.0) * length
         cut = await outage(proxy, down)
-        recovered = await time_to_ready(system)
-        event = faults.add(kind, connections=cut, down_s=round(down, 2), ready_after_s=recovered)
+        recovered, resumed = await asyncio.gather(
+            time_to_ready(system), replies_resumed(system, faults.prefix, time.time())
+        )
+        event = faults.add(
+            kind,
+            connections=cut,
+            down_s=round(down, 2),
+            ready_after_s=recovered,
+            replies_resumed_after_s=resumed,
+        )
         faults.recoveries.append(recovered if recovered is not None else float("inf"))
         if recovered is None:
             event["error"] = "not every service ready 90 s after the outage"
@@ -306,7 +339,7 @@ async def run_scenario(
 ) -> dict[str, Any]:
     prefix = f"97798{index}{random.randint(0, 9)}"  # +977 98…: the scenario, then 6 digits
     out = work / f"{name}.jsonl"
-    faults = Faults()
+    faults = Faults(prefix)
     print(
         f"[{datetime.now(UTC):%H:%M:%S}] {name}: {args.rate}/s for {args.seconds:.0f} s", flush=True
     )
@@ -511,19 +544,21 @@ def write_report(results: dict[str, Any], lines: list[dict[str, Any]]) -> Path:
         e
         for sc in scenarios
         for e in sc["fault_events"]
-        if e["kind"] in ("broker_outage", "db_outage")
+        if e["kind"] in ("after_last_cut", "broker_outage", "db_outage")
     ]
     if outages:
         out += [
             "",
             "## Outages",
             "",
-            "| Kind | connections cut | down s | every service ready again after s |",
-            "|---|---|---|---|",
+            "| Kind | connections cut | down s | every service ready again after s |"
+            " first reply after s |",
+            "|---|---|---|---|---|",
         ]
         for e in outages:
             out.append(
-                f"| {e['kind']} | {e['connections']} | {e['down_s']} | {e['ready_after_s']} |"
+                f"| {e['kind']} | {e.get('connections', '-')} | {e.get('down_s', '-')} | {e['ready_after_s']} |"
+                f" {e['replies_resumed_after_s']} |"
             )
     out += [
         "",
@@ -539,7 +574,9 @@ def write_report(results: dict[str, Any], lines: list[dict[str, Any]]) -> Path:
         " scenario). Duplicated: a phone that received the same text twice. Leads missing /"
         " doubled: enquiries for which the core's `leads` table holds no lead / more than one"
         " (read-only). Recovery: for kills, restart → /readyz 200; for cuts, outages and storms,"
-        " from the fault's end until every service answers /readyz 200 (polled every 0.2 s)."
+        " from the fault's end until every service answers /readyz 200 (polled every 0.2 s); first"
+        " reply after: from an outage's end (or the last short cut) until the next reply to one"
+        " of the scenario's phones reached the provider."
         " Door re-deliveries: webhooks the door did not answer 200 (refused, 503, no answer)"
         " and that the generator delivered again, as a provider would; door never took: still"
         " refused after every re-delivery. The per-enquiry"
