@@ -42,6 +42,7 @@ import platform
 import random
 import sys
 import time
+import urllib.parse
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -393,8 +394,80 @@ async def leads_by_phone(admin_url: str) -> dict[str, int]:
     return counts
 
 
+async def broker_queues(api_url: str | None, vhost: str) -> dict[str, Any]:
+    """Evidence from the broker's management API (when there is one), before the vhost goes:
+    every queue still holding messages, and every parked message (its queue, event type, id,
+    partition key and why it was parked: ``x-first-death-reason`` from the broker,
+    ``x-waops-park-reason`` when a consumer parked it). Peeks requeue what they read."""
+    if not api_url:
+        return {"available": False}
+    parts = urllib.parse.urlsplit(api_url)
+    auth = aiohttp.BasicAuth(
+        urllib.parse.unquote(parts.username or "guest"),
+        urllib.parse.unquote(parts.password or "guest"),
+    )
+    base = urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    base = base.rstrip("/") + "/api/queues/" + urllib.parse.quote(vhost, safe="")
+    backlog: dict[str, Any] = {}
+    parked: list[dict[str, Any]] = []
+    async with aiohttp.ClientSession(auth=auth, timeout=aiohttp.ClientTimeout(total=30)) as http:
+        async with http.get(base) as resp:
+            queues = await resp.json()
+        for q in queues:
+            if not q.get("messages"):
+                continue
+            backlog[q["name"]] = {
+                "messages": q.get("messages"),
+                "unacked": q.get("messages_unacknowledged"),
+                "consumers": q.get("consumers"),
+            }
+            if not q["name"].endswith(".parked"):
+                continue
+            peek = {
+                "count": 10000,
+                "ackmode": "ack_requeue_true",
+                "encoding": "auto",
+                "truncate": 100000,
+            }
+            async with http.post(
+                f"{base}/{urllib.parse.quote(q['name'], safe='')}/get", json=peek
+            ) as resp:
+                for m in await resp.json():
+                    headers = (m.get("properties") or {}).get("headers") or {}
+                    body: Any = None
+                    with contextlib.suppress(ValueError, TypeError):
+                        body = json.loads(m["payload"])
+                    parked.append(
+                        {
+                            "queue": q["name"],
+                            "type": headers.get("ce-type"),
+                            "id": body.get("id") if isinstance(body, dict) else None,
+                            "subject": body.get("subject") if isinstance(body, dict) else None,
+                            "partitionkey": headers.get("partitionkey"),
+                            "broker_reason": headers.get("x-first-death-reason"),
+                            "first_queue": headers.get("x-first-death-queue"),
+                            "waops_reason": headers.get("x-waops-park-reason"),
+                        }
+                    )
+    return {"available": True, "backlog": backlog, "parked": parked}
+
+
+def _parked_by_phone(parked: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Parked messages by the digits of the phone they concern (partition key or subject)."""
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for p in parked:
+        where = str(p.get("partitionkey") or p.get("subject") or "")
+        phone = _digits(where.rpartition(":")[2].rpartition("/")[2])
+        if phone:
+            found[phone].append(p)
+    return found
+
+
 def ledger(
-    scenario: dict[str, Any], messages: list[dict[str, Any]], leads: dict[str, int]
+    scenario: dict[str, Any],
+    messages: list[dict[str, Any]],
+    leads: dict[str, int],
+    parked: dict[str, list[dict[str, Any]]],
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The scenario's summary and one line per enquiry, from what finally reached the phones."""
     enquiries = [
@@ -427,6 +500,10 @@ def ledger(
                 "first_reply_s": first,
                 "duplicated": any(n > 1 for n in bodies.values()),
                 "leads": leads.get(phone, 0),
+                "parked": [
+                    f"{p['queue']} {p['type']} ({p['waops_reason'] or p['broker_reason']})"
+                    for p in parked.get(phone, [])
+                ],
             }
         )
     ordered = sorted(latencies)
@@ -445,6 +522,8 @@ def ledger(
             "duplicated": sum(1 for x in lines if x["duplicated"]),
             "leads_missing": sum(1 for x in lines if x["leads"] == 0),
             "leads_doubled": sum(1 for x in lines if x["leads"] > 1),
+            "with_parked_event": sum(1 for x in lines if x["parked"]),
+            "lost_with_parked_event": sum(1 for x in lines if x["parked"] and not x["messages"]),
             "p50_s": pct(0.5),
             "p99_s": pct(0.99),
             "max_s": round(ordered[-1], 2) if ordered else None,
@@ -513,16 +592,16 @@ def write_report(results: dict[str, Any], lines: list[dict[str, Any]]) -> Path:
         "",
         "## Per scenario",
         "",
-        "| Scenario | Enquiries | door re-deliveries | door never took | lost | duplicated | leads missing |"
+        "| Scenario | Enquiries | door re-deliveries | door never took | lost | lost, event parked | duplicated | leads missing |"
         " leads doubled | p50 s | p99 s | max s | faults | recovery max s | drain s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for sc in scenarios:
         faults = ", ".join(f"{k} {v}" for k, v in sorted(sc["faults"].items()))
         out.append(
             f"| {sc['scenario']} | {sc.get('enquiries')} | {sc.get('door_redeliveries')} |"
             f" {sc.get('door_never_took')} |"
-            f" {sc.get('lost')} | {sc.get('duplicated')} | {sc.get('leads_missing')} |"
+            f" {sc.get('lost')} | {sc.get('lost_with_parked_event')} | {sc.get('duplicated')} | {sc.get('leads_missing')} |"
             f" {sc.get('leads_doubled')} | {sc.get('p50_s')} | {sc.get('p99_s')} |"
             f" {sc.get('max_s')} | {sc['faults_total']} ({faults}) | {sc['recovery_max_s']} |"
             f" {sc['drain_s']} |"
@@ -560,6 +639,36 @@ def write_report(results: dict[str, Any], lines: list[dict[str, Any]]) -> Path:
                 f"| {e['kind']} | {e.get('connections', '-')} | {e.get('down_s', '-')} | {e['ready_after_s']} |"
                 f" {e['replies_resumed_after_s']} |"
             )
+    broker_end = results.get("broker_at_end") or {}
+    if broker_end.get("available"):
+        reasons = Counter(
+            f"{p['queue']} — {p['type']} — "
+            + (
+                f"parked by the consumer: {p['waops_reason'][:120]}"
+                if p["waops_reason"]
+                else f"dead-lettered by the broker: {p['broker_reason']} (first in {p['first_queue']})"
+            )
+            for p in broker_end.get("parked", [])
+        )
+        out += ["", "## The broker at the end of the run", ""]
+        out += [
+            "Queues still holding messages: "
+            + (
+                ", ".join(
+                    f"{k} {v['messages']} ({v['unacked']} unacked)"
+                    for k, v in broker_end["backlog"].items()
+                )
+                or "none"
+            )
+            + ".",
+            "",
+        ]
+        out += [f"- {n} × {r}" for r, n in reasons.most_common()] or ["- nothing parked"]
+        out += [
+            "",
+            "A lost enquiry whose event sits in a parked queue is counted per scenario in"
+            " chaos.json (`lost_with_parked_event`); the ledger lists each enquiry's parked events.",
+        ]
     out += [
         "",
         "## What the services logged (warnings and errors, most frequent first)",
@@ -607,6 +716,7 @@ async def main(args: argparse.Namespace) -> None:
     log_dir = ROOT / "var" / "chaos" / stamp
     log_dir.mkdir(parents=True, exist_ok=True)
     settings = {k: v for k, v in vars(args).items()} | {"scenarios": names}
+    load_before = os.getloadavg()
     results: dict[str, Any] = {}
     lines: list[dict[str, Any]] = []
     with postgres_admin_url() as admin, rabbitmq_broker() as broker:
@@ -639,25 +749,30 @@ async def main(args: argparse.Namespace) -> None:
                         )
                 messages = await sent_messages(system)
                 leads = await leads_by_phone(system.iso.admin_url)
+                queues = await broker_queues(broker.api_url, system.iso.vhost)
+                parked = _parked_by_phone(queues.get("parked", []))
                 summaries = []
                 for sc in done:
                     if "enquiries_file" not in sc:
                         summaries.append(sc)
                         continue
-                    summary, mine = ledger(sc, messages, leads)
+                    summary, mine = ledger(sc, messages, leads, parked)
                     summaries.append(summary)
                     lines.extend(mine)
                 max_conn = await pg_max_connections(system.iso.admin_url)
                 results = {
                     "at": datetime.now(UTC).isoformat(timespec="seconds"),
                     "machine": f"{platform.machine()}, {os.cpu_count()} cores, PostgreSQL"
-                    f" max_connections={max_conn}",
+                    f" max_connections={max_conn}; load average (1/5/15 min) at the start"
+                    f" {'/'.join(f'{x:.1f}' for x in load_before)}, at the end"
+                    f" {'/'.join(f'{x:.1f}' for x in os.getloadavg())}",
                     "settings": settings,
                     "faults_total": sum(s["faults_total"] for s in summaries),
                     "lost": sum(s.get("lost", 0) for s in summaries),
                     "duplicated": sum(s.get("duplicated", 0) for s in summaries),
                     "log_dir": str(log_dir.relative_to(ROOT)),
                     "scenarios": summaries,
+                    "broker_at_end": queues,
                 }
         finally:
             await factory.cleanup()
