@@ -10,15 +10,19 @@ enquiries from distinct phones at ``--rate`` for ``--seconds``, re-delivering a 
 door did not take (as providers do), while the scenario's faults are injected:
 
 - ``broker-cuts``: many short cuts of every broker connection (the proxy aborts them and
-  refuses new ones for 0.1–1 s), every 0.5–1.5 s;
+  refuses new ones for 0.1–1 s), every 0.4–1.2 s;
 - ``kills``: each service in turn SIGKILLed mid-flow and started again, timed to /readyz 200;
 - ``broker-outage``: every broker connection cut and refused for ``--outage`` seconds, several
   times — the machine's RabbitMQ itself is shared, so it is never restarted;
 - ``db-outage``: the same between the services and PostgreSQL (a proxy of the harness's own;
   PostgreSQL itself keeps running);
 - ``provider-storms``: the sandbox's send API answers 429/500/503 storms and slow (1–4 s, and
-  now and then 12 s: past the notifier's 10 s send timeout, yet accepted);
+  now and then 12 s: past the notifier's 10 s send timeout, when the sandbox, finding the
+  client gone, drops the send);
 - ``duplicates``: every webhook delivered two or three times (the same signed bytes).
+
+In the other scenarios too a share of the webhooks (``--background-duplicates``, 0.2) is
+delivered two or three times, as providers do now and then, so faults also come combined.
 
 Every fault is counted (a cut, a kill, an outage, each faulted send, each extra webhook
 copy). After each scenario the harness drains (until every enquiry has its reply or
@@ -28,13 +32,14 @@ late, and how many leads the core recorded for it (its schema, read-only). Write
 reports/chaos.md, reports/chaos.json and reports/chaos-ledger.jsonl. Results are reported,
 never asserted.
 
-    python -m benchmarks.chaos [--rate 6] [--seconds 90] [--scenarios broker-cuts,kills,...]
+    python -m benchmarks.chaos [--rate 4] [--seconds 90] [--scenarios broker-cuts,kills,...]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import json
 import os
@@ -162,7 +167,7 @@ async def broker_cuts(
     assert system.proxy is not None
     rng = random.Random(args.seed)
     while time.monotonic() < until:
-        await asyncio.sleep(rng.uniform(0.5, 1.5))
+        await asyncio.sleep(rng.uniform(0.4, 1.2))
         down = rng.uniform(0.1, 1.0)
         cut = await outage(system.proxy, down)
         faults.add("broker_cut", connections=cut, down_s=round(down, 2))
@@ -257,7 +262,7 @@ async def provider_storms(
     while time.monotonic() < until:
         async with system.http.get(url) as resp:
             pending = sum(int(f["times"]) for f in await resp.json())
-        if pending < 3:  # the next storm once the last is nearly spent
+        if pending < 6:  # the next storm once the last is nearly spent
             fault: dict[str, Any] = rng.choice(
                 [
                     {"status": 429, "times": rng.randint(8, 20)},
@@ -303,7 +308,8 @@ async def generate(
     system: System, args: argparse.Namespace, prefix: str, out: Path, *, duplicates: bool
 ) -> None:
     config = system.stack.config
-    extra = ["--duplicate-share", "1.0", "--max-copies", "3"] if duplicates else []
+    share = 1.0 if duplicates else args.background_duplicates
+    extra = ["--duplicate-share", str(share), "--max-copies", "3"] if share else []
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -402,15 +408,15 @@ async def broker_queues(api_url: str | None, vhost: str) -> dict[str, Any]:
     if not api_url:
         return {"available": False}
     parts = urllib.parse.urlsplit(api_url)
-    auth = aiohttp.BasicAuth(
-        urllib.parse.unquote(parts.username or "guest"),
-        urllib.parse.unquote(parts.password or "guest"),
-    )
+    user = urllib.parse.unquote(parts.username or "guest")
+    password = urllib.parse.unquote(parts.password or "guest")
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    auth = {"Authorization": f"Basic {token}"}
     base = urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
     base = base.rstrip("/") + "/api/queues/" + urllib.parse.quote(vhost, safe="")
     backlog: dict[str, Any] = {}
     parked: list[dict[str, Any]] = []
-    async with aiohttp.ClientSession(auth=auth, timeout=aiohttp.ClientTimeout(total=30)) as http:
+    async with aiohttp.ClientSession(headers=auth, timeout=aiohttp.ClientTimeout(total=30)) as http:
         async with http.get(base) as resp:
             queues = await resp.json()
         for q in queues:
@@ -571,12 +577,15 @@ def write_report(results: dict[str, Any], lines: list[dict[str, Any]]) -> Path:
         " generator on the same machine.",
         "",
         f"Setting: `python -m benchmarks.chaos --rate {s['rate']} --seconds {s['seconds']:g}"
-        f" --outage {s['outage']:g} --db-outage {s['db_outage']:g} --drain {s['drain']:g} --settle {s['settle']:g}"
+        f" --outage {s['outage']:g} --db-outage {s['db_outage']:g}"
+        f" --background-duplicates {s['background_duplicates']:g} --drain {s['drain']:g} --settle {s['settle']:g}"
         f" --scenarios {','.join(s['scenarios'])}`. Enquiries from distinct phones at a constant"
         " rate (open loop); a webhook the door does not take is re-delivered, as providers do"
         f" (for up to {s['retry_for']:g} s); the sandbox reports sent/delivered/read for every"
-        " accepted send (status callbacks in order). A reply counts when it reaches the"
-        " provider's API.",
+        " accepted send (status callbacks in order). In every scenario but `duplicates` (where"
+        " every webhook comes two or three times) a share of the webhooks is delivered two or"
+        " three times as well (`duplicate_delivery` among the faults). A reply counts when it"
+        " reaches the provider's API.",
         "",
         "The broker outage is played by the proxy between the services and RabbitMQ (every"
         " connection cut, new ones refused), not by restarting RabbitMQ: the machine's broker"
@@ -783,7 +792,7 @@ async def main(args: argparse.Namespace) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rate", type=float, default=6.0, help="enquiries per second")
+    parser.add_argument("--rate", type=float, default=4.0, help="enquiries per second")
     parser.add_argument("--seconds", type=float, default=90.0, help="load and faults per scenario")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated")
     parser.add_argument("--outage", type=float, default=8.0, help="seconds per broker outage")
@@ -792,5 +801,11 @@ if __name__ == "__main__":
     parser.add_argument("--settle", type=float, default=10.0, help="wait for late duplicates")
     parser.add_argument("--retry-for", type=float, default=120.0, help="webhook re-delivery")
     parser.add_argument("--status-delay", type=float, default=0.5, help="between statuses")
+    parser.add_argument(
+        "--background-duplicates",
+        type=float,
+        default=0.2,
+        help="share of webhooks delivered 2-3 times in the scenarios other than duplicates",
+    )
     parser.add_argument("--seed", type=int, default=None)
     asyncio.run(main(parser.parse_args()))
