@@ -5,7 +5,7 @@ export UV_LINK_MODE ?= copy
 PACKAGES := waops_contracts waops_messaging waops_observability waops_service_kit waops_sandbox waops_testing \
   waops_devstack webhook_adapter conversation_engine orchestrator core notifier timeline audit
 
-.PHONY: help install run check test test-unit test-integration lint typecheck imports bench catalogue migrate provision clean
+.PHONY: help install run check test test-unit test-integration lint typecheck imports bench chaos catalogue migrate provision clean
 
 help:
 	@echo "make run          start the whole system locally (sandbox provider) — Ctrl-C stops it"
@@ -13,6 +13,7 @@ help:
 	@echo "make check        the rules CI holds: ruff (lint, format), mypy --strict, import contracts"
 	@echo "make lint         ruff;  make typecheck: mypy;  make imports: import-linter"
 	@echo "make bench        benchmarks (write reports under reports/)"
+	@echo "make chaos        enquiries under injected faults, a ledger of lost/duplicated replies (reports/chaos.md)"
 	@echo "make migrate      provision the database and run every service's migrations"
 
 # Installs uv (from PyPI) when missing, then the workspace from the committed lock file.
@@ -61,6 +62,13 @@ imports: install
 bench: install
 	@$(UV) run --frozen python -m benchmarks.webhook_ingest
 	@$(UV) run --frozen python -m benchmarks.enquiry_ladder
+
+# The whole system under a flow of enquiries while faults are injected (broker cuts, SIGKILLs,
+# broker and database outages through proxies, provider storms, duplicate webhooks); a bench
+# that reports, never asserts. Flags: make chaos CHAOS_ARGS="--rate 3 --seconds 40".
+CHAOS_ARGS ?=
+chaos: install
+	@$(UV) run --frozen python -m benchmarks.chaos $(CHAOS_ARGS)
 
 # Regenerates docs/events.md from the contracts and the services' registries (a test checks it).
 catalogue: install

@@ -16,6 +16,7 @@ import signal
 import socket
 import sys
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,6 +115,9 @@ class StackConfig:
     support_line: str = "+977 1 5550100"  # the number field staff call in an emergency
     media_dir: Path | None = None  # default: <log_dir>/../media
     test_clock: bool = False  # lets tests move the core's clock (POST /v1/admin/clock)
+    # Where the services reach PostgreSQL ("host:port"); default: the admin URL's server. The
+    # chaos bench points it at a TCP proxy it can cut (provisioning still uses the admin URL).
+    db_address: str | None = None
 
 
 @dataclass
@@ -252,9 +256,13 @@ class Stack:
     def _env_for(self, definition: ServiceDef) -> dict[str, str]:
         env = self._common_env()
         if definition.schema:
-            env["WAOPS_DATABASE_URL"] = service_url(
-                self.config.admin_url, definition.schema, self.config.database
-            )
+            url = service_url(self.config.admin_url, definition.schema, self.config.database)
+            if self.config.db_address:
+                parts = urllib.parse.urlsplit(url)
+                user = parts.netloc.rpartition("@")[0]
+                netloc = f"{user}@{self.config.db_address}" if user else self.config.db_address
+                url = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+            env["WAOPS_DATABASE_URL"] = url
         return env
 
     async def provision(self) -> None:

@@ -28,6 +28,7 @@ class System:
     iso: Isolated
     http: aiohttp.ClientSession
     proxy: TcpProxy | None
+    db_proxy: TcpProxy | None = None  # between the services and PostgreSQL (db_through_proxy)
 
     def url(self, service: str) -> str:
         return self.stack.url(service)
@@ -112,9 +113,13 @@ async def running_system(
     prefix: str = "waops_it",
     provider: str = "sandbox",
     test_clock: bool = False,
+    db_through_proxy: bool = False,
 ) -> AsyncIterator[System]:
     """Every service and the sandbox as processes on a database and vhost of their own, the
-    demo operator loaded and known to the conversation engine; all stopped on exit."""
+    demo operator loaded and known to the conversation engine; all stopped on exit.
+
+    ``through_proxy`` puts a ``TcpProxy`` between the services and the broker (``proxy``),
+    ``db_through_proxy`` one between the services and PostgreSQL (``db_proxy``)."""
     iso = await factory.make(prefix)
     proxy = None
     amqp_url = iso.amqp_url
@@ -125,6 +130,11 @@ async def running_system(
         amqp_url = urllib.parse.urlunsplit(
             parts._replace(netloc=f"{parts.username}:{parts.password}@127.0.0.1:{proxy.port}")
         )
+    db_proxy = None
+    if db_through_proxy:
+        pg = urllib.parse.urlsplit(iso.admin_url)
+        db_proxy = TcpProxy(pg.hostname or "127.0.0.1", pg.port or 5432)
+        await db_proxy.start()
     stack = Stack(
         StackConfig(
             admin_url=iso.admin_url,
@@ -133,10 +143,11 @@ async def running_system(
             log_dir=log_dir / iso.database,
             provider=provider,
             test_clock=test_clock,
+            db_address=f"127.0.0.1:{db_proxy.port}" if db_proxy else None,
         )
     )
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
-    system = System(stack, iso, http, proxy)
+    system = System(stack, iso, http, proxy, db_proxy)
     try:
         await stack.start(timeout=90)
         await stack.run_command("core", "seed-demo")
@@ -147,6 +158,8 @@ async def running_system(
         await stack.stop()
         if proxy:
             await proxy.stop()
+        if db_proxy:
+            await db_proxy.stop()
 
 
 @pytest_asyncio.fixture
