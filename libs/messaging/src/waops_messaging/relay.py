@@ -30,7 +30,9 @@ _MARK_PUBLISHED = text("UPDATE outbox SET published_at = now() WHERE seq = ANY(:
 _MARK_FAILED = text(
     "UPDATE outbox SET attempts = attempts + 1, last_error = :error WHERE seq = :seq"
 )
-_PURGE = text("DELETE FROM outbox WHERE published_at < now() - make_interval(secs => :secs)")
+_PURGE = text(
+    "DELETE FROM outbox WHERE published_at < now() - make_interval(secs => :retention_seconds)"
+)
 
 
 class OutboxRelay:
@@ -119,4 +121,4 @@ class OutboxRelay:
 
     async def _purge(self) -> None:
         async with self._engine.begin() as conn:
-            await conn.execute(_PURGE, {"secs": self._retention})
+            await conn.execute(_PURGE, {"retention_seconds": self._retention})

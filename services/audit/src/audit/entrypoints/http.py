@@ -9,6 +9,9 @@ Declared with the API kit, which serves the OpenAPI document at ``/openapi.json`
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from typing import Any
+
 from aiohttp import web
 from multidict import MultiMapping
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,7 +20,7 @@ from waops_service_kit.api import Routes, mount
 from waops_service_kit.http import query_int, tenant_of
 
 from audit.adapters.audit_log import AuditFilter, entries_page, verify_chain
-from audit.domain.chain import OUTCOMES, Outcome
+from audit.domain.chain import OUTCOMES, ChainLink, Outcome
 
 API_VERSION = "1.0.0"
 DEFAULT_LIMIT = 50
@@ -79,7 +82,21 @@ async def list_audit(request: web.Request) -> web.Response:
     limit = query_int(request, "limit", default=DEFAULT_LIMIT, low=1, high=MAX_LIMIT)
     async with request.app[RUNTIME].engine.connect() as conn:
         entries, cursor = await entries_page(conn, tenant, where, after=after, limit=limit)
-    return web.json_response({"entries": entries, "next": cursor})
+    return web.json_response({"entries": [_entry_json(e) for e in entries], "next": cursor})
+
+
+def _entry_json(link: ChainLink) -> dict[str, Any]:
+    """An entry as the API shows it: the fact without its tenant, times in ISO 8601."""
+    fact = asdict(link.fact)
+    del fact["tenant_id"]
+    fact["occurred_at"] = link.fact.occurred_at.isoformat()
+    return {
+        "seq": link.seq,
+        **fact,
+        "recorded_at": link.recorded_at.isoformat(),
+        "prev_hash": link.prev_hash,
+        "hash": link.hash,
+    }
 
 
 async def verify_audit(request: web.Request) -> web.Response:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from conversation_engine.adapters.sealing import Sealer
@@ -22,6 +23,16 @@ _COLUMNS = (
     "actor_role, name, bound_object_type, bound_object_id, bound_reference, dialogue_state,"
     " dialogue_data"
 )
+
+
+@dataclass(frozen=True)
+class StoredContext:
+    """A person's context as stored, with where they last wrote from and when it changed."""
+
+    context: Context
+    channel_id: str | None
+    conversation_id: str | None
+    updated_at: datetime
 
 
 async def lock_context(
@@ -34,24 +45,25 @@ async def lock_context(
         # A concurrent creator may win the insert; either way the row then exists to lock.
         await conn.execute(
             text(
-                "INSERT INTO contexts (tenant_id, phone_index, phone_sealed) VALUES (:t, :i, :p)"
+                "INSERT INTO contexts (tenant_id, phone_index, phone_sealed)"
+                " VALUES (:tenant_id, :phone_index, :phone_sealed)"
                 " ON CONFLICT (tenant_id, phone_index) DO NOTHING"
             ),
-            {"t": tenant_id, "i": index, "p": sealer.seal(phone)},
+            {"tenant_id": tenant_id, "phone_index": index, "phone_sealed": sealer.seal(phone)},
         )
         row = await _locked(conn, tenant_id, index)
         assert row is not None
-    return _context(row)
+    return context_from(row)
 
 
-async def _locked(conn: AsyncConnection, tenant_id: str, index: bytes) -> Any:
+async def _locked(conn: AsyncConnection, tenant_id: str, index: bytes) -> Row[Any] | None:
     return (
         await conn.execute(
             text(
-                f"SELECT {_COLUMNS} FROM contexts WHERE tenant_id = :t AND phone_index = :i"
-                " FOR UPDATE"
+                f"SELECT {_COLUMNS} FROM contexts WHERE tenant_id = :tenant_id"
+                " AND phone_index = :phone_index FOR UPDATE"
             ),
-            {"t": tenant_id, "i": index},
+            {"tenant_id": tenant_id, "phone_index": index},
         )
     ).first()
 
@@ -72,63 +84,60 @@ async def save_context(
     bound = context.bound
     await conn.execute(
         text(
-            "UPDATE contexts SET actor_role = :r, name = :n, bound_object_type = :bt,"
-            " bound_object_id = :bi, bound_reference = :br, dialogue_state = :s,"
-            " dialogue_data = CAST(:d AS jsonb), updated_at = GREATEST(updated_at, :at),"
-            " channel_id = COALESCE(:c, channel_id),"
-            " conversation_id = COALESCE(:conv, conversation_id)"
-            " WHERE tenant_id = :t AND phone_index = :i"
+            "UPDATE contexts SET actor_role = :actor_role, name = :name,"
+            " bound_object_type = :bound_object_type, bound_object_id = :bound_object_id,"
+            " bound_reference = :bound_reference, dialogue_state = :dialogue_state,"
+            " dialogue_data = CAST(:dialogue_data AS jsonb),"
+            " updated_at = GREATEST(updated_at, :updated_at),"
+            " channel_id = COALESCE(:channel_id, channel_id),"
+            " conversation_id = COALESCE(:conversation_id, conversation_id)"
+            " WHERE tenant_id = :tenant_id AND phone_index = :phone_index"
         ),
         {
-            "t": tenant_id,
-            "i": sealer.index(phone),
-            "r": context.role,
-            "n": context.name,
-            "bt": bound.type if bound else None,
-            "bi": bound.id if bound else None,
-            "br": bound.reference if bound else None,
-            "s": context.state,
-            "d": json.dumps(dict(context.data), default=str),
-            "at": at,
-            "c": channel_id,
-            "conv": uuid.UUID(conversation_id) if conversation_id else None,
+            "tenant_id": tenant_id,
+            "phone_index": sealer.index(phone),
+            "actor_role": context.role,
+            "name": context.name,
+            "bound_object_type": bound.type if bound else None,
+            "bound_object_id": bound.id if bound else None,
+            "bound_reference": bound.reference if bound else None,
+            "dialogue_state": context.state,
+            "dialogue_data": json.dumps(dict(context.data), default=str),
+            "updated_at": at,
+            "channel_id": channel_id,
+            "conversation_id": uuid.UUID(conversation_id) if conversation_id else None,
         },
     )
 
 
 async def context_of(
     conn: AsyncConnection, sealer: Sealer, tenant_id: str, phone: str
-) -> dict[str, Any] | None:
-    """The context as the API shows it."""
+) -> StoredContext | None:
+    """The context with where the person last wrote from (for the API)."""
     row = (
         await conn.execute(
             text(
                 f"SELECT {_COLUMNS}, channel_id, conversation_id, updated_at FROM contexts"
-                " WHERE tenant_id = :t AND phone_index = :i"
+                " WHERE tenant_id = :tenant_id AND phone_index = :phone_index"
             ),
-            {"t": tenant_id, "i": sealer.index(phone)},
+            {"tenant_id": tenant_id, "phone_index": sealer.index(phone)},
         )
     ).first()
-    if row is None:
-        return None
-    context = _context(row)
-    bound = context.bound
-    return {
-        "phone": phone,
-        "actor_role": context.role,
-        "name": context.name,
-        "bound_object": (
-            {"type": bound.type, "id": bound.id, "reference": bound.reference} if bound else None
-        ),
-        "dialogue_state": context.state,
-        "dialogue_data": dict(context.data),
-        "channel_id": row.channel_id,
-        "conversation_id": str(row.conversation_id) if row.conversation_id else None,
-        "updated_at": row.updated_at.isoformat(),
-    }
+    return None if row is None else stored_context(row)
 
 
-def _context(row: Any) -> Context:
+def stored_context(row: Row[Any]) -> StoredContext:
+    """A row of ``SELECT {_COLUMNS}, channel_id, conversation_id, updated_at``."""
+    return StoredContext(
+        context=context_from(row),
+        channel_id=row.channel_id,
+        conversation_id=str(row.conversation_id) if row.conversation_id else None,
+        updated_at=row.updated_at,
+    )
+
+
+def context_from(row: Row[Any]) -> Context:
+    """A row of ``SELECT {_COLUMNS} FROM contexts``."""
     data = row.dialogue_data
     if isinstance(data, str):
         data = json.loads(data)

@@ -4,10 +4,11 @@ their blind index; message bodies are stored sealed (``adapters/sealing.py``).""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from conversation_engine.adapters.sealing import Sealer
@@ -18,6 +19,91 @@ _COLUMNS = (
     " bound_object_id, bound_reference, previous_conversation_id, started_at, last_inbound_at,"
     " expires_at"
 )
+
+
+@dataclass(frozen=True)
+class ConversationRecord:
+    """A stored conversation, its phone unsealed (a row of ``_COLUMNS``)."""
+
+    id: str
+    channel_id: str
+    phone: str
+    actor_role: str
+    profile_name: str | None
+    state: str
+    bound_object_type: str | None
+    bound_object_id: str | None
+    bound_reference: str | None
+    previous_conversation_id: str | None
+    started_at: datetime
+    last_inbound_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class MessageRecord:
+    """A stored message, its body unsealed."""
+
+    id: int
+    direction: str
+    provider_message_id: str | None
+    kind: str
+    body: str | None
+    sent_at: datetime | None
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class BoundConversation:
+    """Where a conversation that was just bound is: its channel and phone."""
+
+    channel_id: str
+    phone: str
+
+
+def conversation_record(row: Row[Any], sealer: Sealer) -> ConversationRecord:
+    """A row of ``SELECT {_COLUMNS} FROM conversations``."""
+    return ConversationRecord(
+        id=str(row.id),
+        channel_id=row.channel_id,
+        phone=sealer.unseal(row.phone_sealed),
+        actor_role=row.actor_role,
+        profile_name=row.profile_name,
+        state=row.state,
+        bound_object_type=row.bound_object_type,
+        bound_object_id=row.bound_object_id,
+        bound_reference=row.bound_reference,
+        previous_conversation_id=(
+            str(row.previous_conversation_id) if row.previous_conversation_id else None
+        ),
+        started_at=row.started_at,
+        last_inbound_at=row.last_inbound_at,
+        expires_at=row.expires_at,
+    )
+
+
+def message_record(row: Row[Any], sealer: Sealer) -> MessageRecord:
+    """A row of ``conversation_with_messages``'s messages SELECT."""
+    return MessageRecord(
+        id=row.id,
+        direction=row.direction,
+        provider_message_id=row.provider_message_id,
+        kind=row.kind,
+        body=sealer.unseal_optional(row.body_sealed),
+        sent_at=row.sent_at,
+        received_at=row.received_at,
+    )
+
+
+def open_conversation_of(row: Row[Any]) -> OpenConversation:
+    """A row of ``lock_open_conversation``'s SELECT."""
+    return OpenConversation(
+        id=str(row.id),
+        actor_role=row.actor_role,
+        profile_name=row.profile_name,
+        last_inbound_at=row.last_inbound_at,
+        expires_at=row.expires_at,
+    )
 
 
 def parse_id(raw: str) -> uuid.UUID | None:
@@ -31,8 +117,8 @@ def parse_id(raw: str) -> uuid.UUID | None:
 async def message_known(conn: AsyncConnection, provider_message_id: str) -> bool:
     row = (
         await conn.execute(
-            text("SELECT 1 FROM messages WHERE provider_message_id = :m"),
-            {"m": provider_message_id},
+            text("SELECT 1 FROM messages WHERE provider_message_id = :provider_message_id"),
+            {"provider_message_id": provider_message_id},
         )
     ).first()
     return row is not None
@@ -46,27 +132,22 @@ async def lock_open_conversation(
         await conn.execute(
             text(
                 "SELECT id, actor_role, profile_name, last_inbound_at, expires_at"
-                " FROM conversations WHERE tenant_id = :t AND channel_id = :c"
-                " AND phone_index = :i AND state = 'OPEN' FOR UPDATE"
+                " FROM conversations WHERE tenant_id = :tenant_id AND channel_id = :channel_id"
+                " AND phone_index = :phone_index AND state = 'OPEN' FOR UPDATE"
             ),
-            {"t": tenant_id, "c": channel_id, "i": sealer.index(phone)},
+            {"tenant_id": tenant_id, "channel_id": channel_id, "phone_index": sealer.index(phone)},
         )
     ).first()
-    if row is None:
-        return None
-    return OpenConversation(
-        id=str(row.id),
-        actor_role=row.actor_role,
-        profile_name=row.profile_name,
-        last_inbound_at=row.last_inbound_at,
-        expires_at=row.expires_at,
-    )
+    return None if row is None else open_conversation_of(row)
 
 
 async def expire(conn: AsyncConnection, conversation_id: str) -> None:
     await conn.execute(
-        text("UPDATE conversations SET state = 'EXPIRED' WHERE id = :id AND state = 'OPEN'"),
-        {"id": uuid.UUID(conversation_id)},
+        text(
+            "UPDATE conversations SET state = 'EXPIRED'"
+            " WHERE id = :conversation_id AND state = 'OPEN'"
+        ),
+        {"conversation_id": uuid.UUID(conversation_id)},
     )
 
 
@@ -90,19 +171,21 @@ async def open_conversation(
             "INSERT INTO conversations (id, tenant_id, channel_id, phone_index, phone_sealed,"
             " actor_role, profile_name, state, previous_conversation_id, started_at,"
             " last_inbound_at, expires_at)"
-            " VALUES (:id, :t, :c, :i, :p, :r, :n, 'OPEN', :prev, :at, :at, :exp)"
+            " VALUES (:conversation_id, :tenant_id, :channel_id, :phone_index, :phone_sealed,"
+            " :actor_role, :profile_name, 'OPEN', :previous_conversation_id, :last_inbound_at,"
+            " :last_inbound_at, :expires_at)"
         ),
         {
-            "id": conversation_id,
-            "t": tenant_id,
-            "c": channel_id,
-            "i": sealer.index(phone),
-            "p": sealer.seal(phone),
-            "r": actor_role,
-            "n": profile_name,
-            "prev": uuid.UUID(previous_id) if previous_id else None,
-            "at": window.last_inbound_at,
-            "exp": window.expires_at,
+            "conversation_id": conversation_id,
+            "tenant_id": tenant_id,
+            "channel_id": channel_id,
+            "phone_index": sealer.index(phone),
+            "phone_sealed": sealer.seal(phone),
+            "actor_role": actor_role,
+            "profile_name": profile_name,
+            "previous_conversation_id": uuid.UUID(previous_id) if previous_id else None,
+            "last_inbound_at": window.last_inbound_at,
+            "expires_at": window.expires_at,
         },
     )
     return str(conversation_id)
@@ -118,15 +201,16 @@ async def continue_conversation(
 ) -> None:
     await conn.execute(
         text(
-            "UPDATE conversations SET actor_role = :r, profile_name = :n,"
-            " last_inbound_at = :last, expires_at = :exp WHERE id = :id"
+            "UPDATE conversations SET actor_role = :actor_role, profile_name = :profile_name,"
+            " last_inbound_at = :last_inbound_at, expires_at = :expires_at"
+            " WHERE id = :conversation_id"
         ),
         {
-            "id": uuid.UUID(conversation_id),
-            "r": actor_role,
-            "n": profile_name,
-            "last": window.last_inbound_at,
-            "exp": window.expires_at,
+            "conversation_id": uuid.UUID(conversation_id),
+            "actor_role": actor_role,
+            "profile_name": profile_name,
+            "last_inbound_at": window.last_inbound_at,
+            "expires_at": window.expires_at,
         },
     )
 
@@ -148,17 +232,18 @@ async def record_message(
         await conn.execute(
             text(
                 "INSERT INTO messages (conversation_id, direction, provider_message_id, kind,"
-                " body_sealed, sent_at, received_at) VALUES (:c, :d, :m, :k, :b, :s, :r)"
+                " body_sealed, sent_at, received_at) VALUES (:conversation_id, :direction,"
+                " :provider_message_id, :kind, :body_sealed, :sent_at, :received_at)"
                 " ON CONFLICT (provider_message_id) DO NOTHING RETURNING id"
             ),
             {
-                "c": uuid.UUID(conversation_id),
-                "d": direction,
-                "m": provider_message_id,
-                "k": kind,
-                "b": sealer.seal_optional(body),
-                "s": sent_at,
-                "r": received_at,
+                "conversation_id": uuid.UUID(conversation_id),
+                "direction": direction,
+                "provider_message_id": provider_message_id,
+                "kind": kind,
+                "body_sealed": sealer.seal_optional(body),
+                "sent_at": sent_at,
+                "received_at": received_at,
             },
         )
     ).first()
@@ -174,89 +259,56 @@ async def bind(
     object_type: str,
     object_id: str,
     reference: str | None,
-) -> dict[str, Any] | None:
+) -> BoundConversation | None:
     """Bind the conversation to a business object. Returns the conversation's channel and
     phone if the binding changed, None if it was already so bound or does not exist."""
     row = (
         await conn.execute(
             text(
-                "UPDATE conversations SET bound_object_type = :ot, bound_object_id = :oi,"
-                " bound_reference = :ref WHERE id = :id AND tenant_id = :t"
+                "UPDATE conversations SET bound_object_type = :object_type,"
+                " bound_object_id = :object_id, bound_reference = :reference"
+                " WHERE id = :conversation_id AND tenant_id = :tenant_id"
                 " AND (bound_object_type, bound_object_id, bound_reference)"
-                " IS DISTINCT FROM (:ot, :oi, :ref)"
+                " IS DISTINCT FROM (:object_type, :object_id, :reference)"
                 " RETURNING channel_id, phone_sealed"
             ),
             {
-                "id": conversation_id,
-                "t": tenant_id,
-                "ot": object_type,
-                "oi": object_id,
-                "ref": reference,
+                "conversation_id": conversation_id,
+                "tenant_id": tenant_id,
+                "object_type": object_type,
+                "object_id": object_id,
+                "reference": reference,
             },
         )
     ).first()
     if row is None:
         return None
-    return {"channel_id": row.channel_id, "phone": sealer.unseal(row.phone_sealed)}
-
-
-def _conversation_json(r: Any, sealer: Sealer) -> dict[str, Any]:
-    bound = None
-    if r.bound_object_type:
-        bound = {
-            "type": r.bound_object_type,
-            "id": r.bound_object_id,
-            "reference": r.bound_reference,
-        }
-    return {
-        "id": str(r.id),
-        "channel_id": r.channel_id,
-        "phone": sealer.unseal(r.phone_sealed),
-        "actor_role": r.actor_role,
-        "profile_name": r.profile_name,
-        "state": r.state,
-        "bound_object": bound,
-        "previous_conversation_id": (
-            str(r.previous_conversation_id) if r.previous_conversation_id else None
-        ),
-        "started_at": r.started_at.isoformat(),
-        "last_inbound_at": r.last_inbound_at.isoformat(),
-        "expires_at": r.expires_at.isoformat(),
-    }
+    return BoundConversation(channel_id=row.channel_id, phone=sealer.unseal(row.phone_sealed))
 
 
 async def conversation_with_messages(
     conn: AsyncConnection, sealer: Sealer, tenant_id: str, conversation_id: uuid.UUID, limit: int
-) -> dict[str, Any] | None:
+) -> tuple[ConversationRecord, list[MessageRecord]] | None:
     row = (
         await conn.execute(
-            text(f"SELECT {_COLUMNS} FROM conversations WHERE id = :id AND tenant_id = :t"),
-            {"id": conversation_id, "t": tenant_id},
+            text(
+                f"SELECT {_COLUMNS} FROM conversations"
+                " WHERE id = :conversation_id AND tenant_id = :tenant_id"
+            ),
+            {"conversation_id": conversation_id, "tenant_id": tenant_id},
         )
     ).first()
     if row is None:
         return None
-    conversation = _conversation_json(row, sealer)
+    conversation = conversation_record(row, sealer)
     messages = await conn.execute(
         text(
             "SELECT id, direction, provider_message_id, kind, body_sealed, sent_at, received_at"
-            " FROM messages WHERE conversation_id = :id ORDER BY id LIMIT :limit"
+            " FROM messages WHERE conversation_id = :conversation_id ORDER BY id LIMIT :limit"
         ),
-        {"id": conversation_id, "limit": limit},
+        {"conversation_id": conversation_id, "limit": limit},
     )
-    conversation["messages"] = [
-        {
-            "id": m.id,
-            "direction": m.direction,
-            "provider_message_id": m.provider_message_id,
-            "kind": m.kind,
-            "body": sealer.unseal_optional(m.body_sealed),
-            "sent_at": m.sent_at.isoformat() if m.sent_at else None,
-            "received_at": m.received_at.isoformat(),
-        }
-        for m in messages
-    ]
-    return conversation
+    return conversation, [message_record(m, sealer) for m in messages]
 
 
 async def conversations_of(
@@ -266,14 +318,20 @@ async def conversations_of(
     phone: str,
     channel_id: str | None,
     limit: int,
-) -> list[dict[str, Any]]:
+) -> list[ConversationRecord]:
     """A phone's conversations, newest first (optionally on one channel)."""
     rows = await conn.execute(
         text(
-            f"SELECT {_COLUMNS} FROM conversations WHERE tenant_id = :t AND phone_index = :p"
-            " AND (CAST(:c AS text) IS NULL OR channel_id = :c)"
+            f"SELECT {_COLUMNS} FROM conversations WHERE tenant_id = :tenant_id"
+            " AND phone_index = :phone_index"
+            " AND (CAST(:channel_id AS text) IS NULL OR channel_id = :channel_id)"
             " ORDER BY started_at DESC, id LIMIT :limit"
         ),
-        {"t": tenant_id, "p": sealer.index(phone), "c": channel_id, "limit": limit},
+        {
+            "tenant_id": tenant_id,
+            "phone_index": sealer.index(phone),
+            "channel_id": channel_id,
+            "limit": limit,
+        },
     )
-    return [_conversation_json(r, sealer) for r in rows]
+    return [conversation_record(r, sealer) for r in rows]

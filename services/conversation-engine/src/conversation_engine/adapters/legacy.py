@@ -38,27 +38,32 @@ async def _actors(conn: AsyncConnection, sealer: Sealer) -> int:
         await conn.execute(
             text(
                 "SELECT tenant_id, phone FROM actors WHERE phone IS NOT NULL"
-                " LIMIT :n FOR UPDATE SKIP LOCKED"
+                " LIMIT :batch FOR UPDATE SKIP LOCKED"
             ),
-            {"n": BATCH},
+            {"batch": BATCH},
         )
     ).all()
     for row in rows:
-        params = {"t": row.tenant_id, "p": row.phone, "i": sealer.index(row.phone)}
+        params = {
+            "tenant_id": row.tenant_id,
+            "phone": row.phone,
+            "phone_index": sealer.index(row.phone),
+        }
         # A sealed row for the same phone was written since: it is the newer, keep it.
         await conn.execute(
             text(
-                "DELETE FROM actors WHERE tenant_id = :t AND phone = :p AND EXISTS"
-                " (SELECT 1 FROM actors WHERE tenant_id = :t AND phone_index = :i)"
+                "DELETE FROM actors WHERE tenant_id = :tenant_id AND phone = :phone AND EXISTS"
+                " (SELECT 1 FROM actors WHERE tenant_id = :tenant_id"
+                " AND phone_index = :phone_index)"
             ),
             params,
         )
         await conn.execute(
             text(
-                "UPDATE actors SET phone_index = :i, phone_sealed = :s, phone = NULL"
-                " WHERE tenant_id = :t AND phone = :p"
+                "UPDATE actors SET phone_index = :phone_index, phone_sealed = :phone_sealed,"
+                " phone = NULL WHERE tenant_id = :tenant_id AND phone = :phone"
             ),
-            {**params, "s": sealer.seal(row.phone)},
+            {**params, "phone_sealed": sealer.seal(row.phone)},
         )
     return len(rows)
 
@@ -68,32 +73,33 @@ async def _conversations(conn: AsyncConnection, sealer: Sealer) -> int:
         await conn.execute(
             text(
                 "SELECT id, tenant_id, channel_id, phone FROM conversations"
-                " WHERE phone IS NOT NULL LIMIT :n FOR UPDATE SKIP LOCKED"
+                " WHERE phone IS NOT NULL LIMIT :batch FOR UPDATE SKIP LOCKED"
             ),
-            {"n": BATCH},
+            {"batch": BATCH},
         )
     ).all()
     for row in rows:
         params = {
-            "id": row.id,
-            "t": row.tenant_id,
-            "c": row.channel_id,
-            "i": sealer.index(row.phone),
-            "s": sealer.seal(row.phone),
+            "conversation_id": row.id,
+            "tenant_id": row.tenant_id,
+            "channel_id": row.channel_id,
+            "phone_index": sealer.index(row.phone),
+            "phone_sealed": sealer.seal(row.phone),
         }
         # One conversation per phone is open: one opened since (sealed) supersedes this one.
         await conn.execute(
             text(
-                "UPDATE conversations SET state = 'EXPIRED' WHERE id = :id AND state = 'OPEN'"
-                " AND EXISTS (SELECT 1 FROM conversations WHERE tenant_id = :t"
-                " AND channel_id = :c AND phone_index = :i AND state = 'OPEN')"
+                "UPDATE conversations SET state = 'EXPIRED' WHERE id = :conversation_id"
+                " AND state = 'OPEN' AND EXISTS (SELECT 1 FROM conversations"
+                " WHERE tenant_id = :tenant_id AND channel_id = :channel_id"
+                " AND phone_index = :phone_index AND state = 'OPEN')"
             ),
             params,
         )
         await conn.execute(
             text(
-                "UPDATE conversations SET phone_index = :i, phone_sealed = :s, phone = NULL"
-                " WHERE id = :id"
+                "UPDATE conversations SET phone_index = :phone_index, phone_sealed = :phone_sealed,"
+                " phone = NULL WHERE id = :conversation_id"
             ),
             params,
         )
@@ -105,14 +111,16 @@ async def _messages(conn: AsyncConnection, sealer: Sealer) -> int:
         await conn.execute(
             text(
                 "SELECT id, body FROM messages WHERE body IS NOT NULL"
-                " LIMIT :n FOR UPDATE SKIP LOCKED"
+                " LIMIT :batch FOR UPDATE SKIP LOCKED"
             ),
-            {"n": BATCH},
+            {"batch": BATCH},
         )
     ).all()
     for row in rows:
         await conn.execute(
-            text("UPDATE messages SET body_sealed = :s, body = NULL WHERE id = :id"),
-            {"id": row.id, "s": sealer.seal(row.body)},
+            text(
+                "UPDATE messages SET body_sealed = :body_sealed, body = NULL WHERE id = :message_id"
+            ),
+            {"message_id": row.id, "body_sealed": sealer.seal(row.body)},
         )
     return len(rows)

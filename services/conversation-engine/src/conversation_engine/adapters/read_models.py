@@ -8,14 +8,50 @@ with the same content changes nothing (``updated_at`` only moves when something 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from conversation_engine.adapters.sealing import Sealer
 from conversation_engine.domain.conversations import DirectoryEntry
 from conversation_engine.domain.understanding import TourEntry
+
+
+@dataclass(frozen=True)
+class CatalogueTour:
+    """A tour of the catalogue read model, active or not."""
+
+    tour_id: str
+    code: str
+    name: str
+    aliases: tuple[str, ...]
+    active: bool
+    updated_at: datetime
+
+
+def directory_entry_of(row: Row[Any]) -> DirectoryEntry:
+    """A row of ``SELECT user_id, name, role, active FROM actors``."""
+    return DirectoryEntry(user_id=row.user_id, name=row.name, role=row.role, active=row.active)
+
+
+def tour_entry(row: Row[Any]) -> TourEntry:
+    """A row of ``SELECT code, name, aliases FROM tours``."""
+    return TourEntry(code=row.code, name=row.name, aliases=tuple(row.aliases or ()))
+
+
+def catalogue_tour(row: Row[Any]) -> CatalogueTour:
+    """A row of ``SELECT tour_id, code, name, aliases, active, updated_at FROM tours``."""
+    return CatalogueTour(
+        tour_id=row.tour_id,
+        code=row.code,
+        name=row.name,
+        aliases=tuple(row.aliases or ()),
+        active=row.active,
+        updated_at=row.updated_at,
+    )
 
 
 async def upsert_actor(
@@ -31,26 +67,27 @@ async def upsert_actor(
     active: bool,
 ) -> None:
     params = {
-        "t": tenant_id,
-        "i": sealer.index(phone),
-        "u": user_id,
-        "n": name,
-        "r": role,
-        "k": kind,
-        "a": active,
+        "tenant_id": tenant_id,
+        "phone_index": sealer.index(phone),
+        "user_id": user_id,
+        "name": name,
+        "role": role,
+        "kind": kind,
+        "active": active,
     }
     # A staff member whose phone changed: the old phone is no longer theirs (nor staff).
     await conn.execute(
         text(
-            "DELETE FROM actors WHERE tenant_id = :t AND user_id = :u"
-            " AND phone_index IS DISTINCT FROM :i"
+            "DELETE FROM actors WHERE tenant_id = :tenant_id AND user_id = :user_id"
+            " AND phone_index IS DISTINCT FROM :phone_index"
         ),
         params,
     )
     await conn.execute(
         text(
             "INSERT INTO actors (tenant_id, phone_index, phone_sealed, user_id, name, role, kind,"
-            " active, updated_at) VALUES (:t, :i, :p, :u, :n, :r, :k, :a, now())"
+            " active, updated_at) VALUES (:tenant_id, :phone_index, :phone_sealed, :user_id, :name,"
+            " :role, :kind, :active, now())"
             " ON CONFLICT (tenant_id, phone_index) DO UPDATE SET user_id = EXCLUDED.user_id,"
             " name = EXCLUDED.name, role = EXCLUDED.role, kind = EXCLUDED.kind,"
             " active = EXCLUDED.active, updated_at = now()"
@@ -58,7 +95,7 @@ async def upsert_actor(
             " IS DISTINCT FROM"
             " (EXCLUDED.user_id, EXCLUDED.name, EXCLUDED.role, EXCLUDED.kind, EXCLUDED.active)"
         ),
-        {**params, "p": sealer.seal(phone)},
+        {**params, "phone_sealed": sealer.seal(phone)},
     )
 
 
@@ -69,14 +106,12 @@ async def directory_entry(
         await conn.execute(
             text(
                 "SELECT user_id, name, role, active FROM actors"
-                " WHERE tenant_id = :t AND phone_index = :i"
+                " WHERE tenant_id = :tenant_id AND phone_index = :phone_index"
             ),
-            {"t": tenant_id, "i": sealer.index(phone)},
+            {"tenant_id": tenant_id, "phone_index": sealer.index(phone)},
         )
     ).first()
-    if row is None:
-        return None
-    return DirectoryEntry(user_id=row.user_id, name=row.name, role=row.role, active=row.active)
+    return None if row is None else directory_entry_of(row)
 
 
 async def upsert_tour(
@@ -89,15 +124,26 @@ async def upsert_tour(
     aliases: list[str],
     active: bool,
 ) -> None:
-    params = {"t": tenant_id, "i": tour_id, "c": code, "n": name, "al": aliases, "a": active}
+    params = {
+        "tenant_id": tenant_id,
+        "tour_id": tour_id,
+        "code": code,
+        "name": name,
+        "aliases": aliases,
+        "active": active,
+    }
     # A tour whose code changed: drop the row under its old code.
     await conn.execute(
-        text("DELETE FROM tours WHERE tenant_id = :t AND tour_id = :i AND code <> :c"), params
+        text(
+            "DELETE FROM tours WHERE tenant_id = :tenant_id AND tour_id = :tour_id"
+            " AND code <> :code"
+        ),
+        params,
     )
     await conn.execute(
         text(
             "INSERT INTO tours (tenant_id, tour_id, code, name, aliases, active, updated_at)"
-            " VALUES (:t, :i, :c, :n, :al, :a, now())"
+            " VALUES (:tenant_id, :tour_id, :code, :name, :aliases, :active, now())"
             " ON CONFLICT (tenant_id, code) DO UPDATE SET tour_id = EXCLUDED.tour_id,"
             " name = EXCLUDED.name, aliases = EXCLUDED.aliases, active = EXCLUDED.active,"
             " updated_at = now()"
@@ -110,29 +156,22 @@ async def upsert_tour(
 
 async def active_catalogue(conn: AsyncConnection, tenant_id: str) -> list[TourEntry]:
     rows = await conn.execute(
-        text("SELECT code, name, aliases FROM tours WHERE tenant_id = :t AND active ORDER BY code"),
-        {"t": tenant_id},
+        text(
+            "SELECT code, name, aliases FROM tours WHERE tenant_id = :tenant_id AND active"
+            " ORDER BY code"
+        ),
+        {"tenant_id": tenant_id},
     )
-    return [TourEntry(code=r.code, name=r.name, aliases=tuple(r.aliases or ())) for r in rows]
+    return [tour_entry(r) for r in rows]
 
 
-async def catalogue_listing(conn: AsyncConnection, tenant_id: str) -> list[dict[str, Any]]:
+async def catalogue_listing(conn: AsyncConnection, tenant_id: str) -> list[CatalogueTour]:
     """The catalogue as this service knows it (active or not), for operations."""
     rows = await conn.execute(
         text(
             "SELECT tour_id, code, name, aliases, active, updated_at FROM tours"
-            " WHERE tenant_id = :t ORDER BY code"
+            " WHERE tenant_id = :tenant_id ORDER BY code"
         ),
-        {"t": tenant_id},
+        {"tenant_id": tenant_id},
     )
-    return [
-        {
-            "tour_id": r.tour_id,
-            "code": r.code,
-            "name": r.name,
-            "aliases": list(r.aliases or ()),
-            "active": r.active,
-            "updated_at": r.updated_at.isoformat(),
-        }
-        for r in rows
-    ]
+    return [catalogue_tour(r) for r in rows]

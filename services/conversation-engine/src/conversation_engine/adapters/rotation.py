@@ -35,7 +35,9 @@ async def reseal_all(engine: AsyncEngine, sealer: Sealer) -> int:
         after: tuple[Any, ...] | None = None
         while True:
             async with engine.begin() as conn:
-                rows = (await conn.execute(_page(table, keys, column, after), _params(after))).all()
+                rows = (
+                    await conn.execute(_page(table, keys, column, after), _params(keys, after))
+                ).all()
                 for row in rows:
                     where = " AND ".join(f"{k} = :{k}" for k in keys)
                     await conn.execute(
@@ -54,12 +56,13 @@ def _page(table: str, keys: tuple[str, ...], column: str, after: tuple[Any, ...]
     columns = ", ".join(keys)
     since = ""
     if after is not None:
-        since = f" AND ({columns}) > ({', '.join(f':after{i}' for i in range(len(keys)))})"
+        since = f" AND ({columns}) > ({', '.join(f':after_{k}' for k in keys)})"
     return text(
         f"SELECT {columns}, {column} AS token FROM {table} WHERE {column} IS NOT NULL{since}"
         f" ORDER BY {columns} LIMIT {BATCH} FOR UPDATE"
     )
 
 
-def _params(after: tuple[Any, ...] | None) -> dict[str, Any]:
-    return {f"after{i}": value for i, value in enumerate(after or ())}
+def _params(keys: tuple[str, ...], after: tuple[Any, ...] | None) -> dict[str, Any]:
+    """The last page's last key, one bind per key column (``:after_tenant_id`` ...)."""
+    return {f"after_{k}": value for k, value in zip(keys, after or (), strict=False)}

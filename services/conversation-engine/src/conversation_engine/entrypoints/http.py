@@ -20,13 +20,15 @@ from waops_service_kit import RUNTIME, ApiError
 from waops_service_kit.api import Routes, mount
 from waops_service_kit.http import query_int, tenant_of
 
-from conversation_engine.adapters.contexts import context_of
+from conversation_engine.adapters.contexts import StoredContext, context_of
 from conversation_engine.adapters.conversations import (
+    ConversationRecord,
+    MessageRecord,
     conversation_with_messages,
     conversations_of,
     parse_id,
 )
-from conversation_engine.adapters.read_models import catalogue_listing
+from conversation_engine.adapters.read_models import CatalogueTour, catalogue_listing
 from conversation_engine.adapters.sealing import Sealer
 
 API_VERSION = "1.0.0"
@@ -85,12 +87,20 @@ async def get_conversation(request: web.Request) -> web.Response:
         raise ApiError(400, "BAD_CONVERSATION_ID", "a conversation id is a UUID", id=raw_id)
     limit = query_int(request, "limit", default=500, low=1, high=2000)
     async with request.app[RUNTIME].engine.connect() as conn:
-        conversation = await conversation_with_messages(
+        found = await conversation_with_messages(
             conn, _sealer(request), tenant, conversation_id, limit
         )
-    if conversation is None:
+    if found is None:
         raise ApiError(404, "CONVERSATION_NOT_FOUND", "no such conversation", id=raw_id)
-    return web.json_response({"conversation": conversation})
+    conversation, messages = found
+    return web.json_response(
+        {
+            "conversation": {
+                **_conversation_json(conversation),
+                "messages": [_message_json(m) for m in messages],
+            }
+        }
+    )
 
 
 async def list_conversations(request: web.Request) -> web.Response:
@@ -101,7 +111,7 @@ async def list_conversations(request: web.Request) -> web.Response:
     limit = query_int(request, "limit", default=50, low=1, high=200)
     async with request.app[RUNTIME].engine.connect() as conn:
         found = await conversations_of(conn, _sealer(request), tenant, phone, channel_id, limit)
-    return web.json_response({"conversations": found})
+    return web.json_response({"conversations": [_conversation_json(c) for c in found]})
 
 
 async def get_context(request: web.Request) -> web.Response:
@@ -112,7 +122,7 @@ async def get_context(request: web.Request) -> web.Response:
         context = await context_of(conn, _sealer(request), tenant, phone)
     if context is None:
         raise ApiError(404, "CONTEXT_NOT_FOUND", "nothing is known about this phone")
-    return web.json_response({"context": context})
+    return web.json_response({"context": _context_json(phone, context)})
 
 
 async def get_catalogue(request: web.Request) -> web.Response:
@@ -120,7 +130,71 @@ async def get_catalogue(request: web.Request) -> web.Response:
     tenant = tenant_of(request)
     async with request.app[RUNTIME].engine.connect() as conn:
         tours = await catalogue_listing(conn, tenant)
-    return web.json_response({"tours": tours})
+    return web.json_response({"tours": [_tour_json(t) for t in tours]})
+
+
+def _conversation_json(c: ConversationRecord) -> dict[str, Any]:
+    bound = None
+    if c.bound_object_type:
+        bound = {
+            "type": c.bound_object_type,
+            "id": c.bound_object_id,
+            "reference": c.bound_reference,
+        }
+    return {
+        "id": c.id,
+        "channel_id": c.channel_id,
+        "phone": c.phone,
+        "actor_role": c.actor_role,
+        "profile_name": c.profile_name,
+        "state": c.state,
+        "bound_object": bound,
+        "previous_conversation_id": c.previous_conversation_id,
+        "started_at": c.started_at.isoformat(),
+        "last_inbound_at": c.last_inbound_at.isoformat(),
+        "expires_at": c.expires_at.isoformat(),
+    }
+
+
+def _message_json(m: MessageRecord) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "direction": m.direction,
+        "provider_message_id": m.provider_message_id,
+        "kind": m.kind,
+        "body": m.body,
+        "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+        "received_at": m.received_at.isoformat(),
+    }
+
+
+def _context_json(phone: str, stored: StoredContext) -> dict[str, Any]:
+    context = stored.context
+    bound = context.bound
+    return {
+        "phone": phone,
+        "actor_role": context.role,
+        "name": context.name,
+        "bound_object": (
+            {"type": bound.type, "id": bound.id, "reference": bound.reference} if bound else None
+        ),
+        "dialogue_state": context.state,
+        "dialogue_data": dict(context.data),
+        "channel_id": stored.channel_id,
+        "conversation_id": stored.conversation_id,
+        "updated_at": stored.updated_at.isoformat(),
+    }
+
+
+def _tour_json(t: CatalogueTour) -> dict[str, Any]:
+    return {
+        "tour_id": t.tour_id,
+        "code": t.code,
+        "name": t.name,
+        "aliases": list(t.aliases),
+        "active": t.active,
+        "updated_at": t.updated_at.isoformat(),
+    }
 
 
 routes.handle("GET", "/v1/catalogue", get_catalogue, response=Catalogue)

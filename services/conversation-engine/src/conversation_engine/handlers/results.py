@@ -37,11 +37,11 @@ async def on_command_succeeded(
     )
     if changed is None:  # already bound to it, or not a conversation of this tenant
         return
-    await _bind_context(event, ctx, changed["phone"])
+    await _bind_context(event, ctx, changed.phone)
     await ctx.publish(
         ConversationBound(conversation_id=str(conversation_id), object=event.object),
         subject=conversation_subject(str(conversation_id)),
-        partition_key=conversation_key(changed["channel_id"], changed["phone"]),
+        partition_key=conversation_key(changed.channel_id, changed.phone),
     )
     log.info(
         "conversation.bound",

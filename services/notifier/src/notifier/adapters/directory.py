@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 
@@ -17,6 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 class Contact:
     phone: str
     name: str | None = None
+
+
+def contact_of(row: Row[Any]) -> Contact:
+    """A row of ``SELECT phone, name`` (from staff or incident_reporters)."""
+    return Contact(phone=row.phone, name=row.name)
 
 
 async def upsert_staff(
@@ -36,20 +42,21 @@ async def upsert_staff(
     await conn.execute(
         text(
             "INSERT INTO staff (tenant_id, user_id, name, phone, role, kind, active, changed_at)"
-            " VALUES (:t, :u, :n, :p, :r, :k, :a, :at) ON CONFLICT (tenant_id, user_id) DO UPDATE"
+            " VALUES (:tenant_id, :user_id, :name, :phone, :role, :kind, :active, :changed_at)"
+            " ON CONFLICT (tenant_id, user_id) DO UPDATE"
             " SET name = EXCLUDED.name, phone = EXCLUDED.phone, role = EXCLUDED.role,"
             " kind = EXCLUDED.kind, active = EXCLUDED.active, changed_at = EXCLUDED.changed_at"
             " WHERE staff.changed_at <= EXCLUDED.changed_at"
         ),
         {
-            "t": tenant_id,
-            "u": user_id,
-            "n": name,
-            "p": phone,
-            "r": role,
-            "k": kind,
-            "a": active,
-            "at": changed_at,
+            "tenant_id": tenant_id,
+            "user_id": user_id,
+            "name": name,
+            "phone": phone,
+            "role": role,
+            "kind": kind,
+            "active": active,
+            "changed_at": changed_at,
         },
     )
 
@@ -59,22 +66,25 @@ async def active_staff(
 ) -> list[Contact]:
     rows = await conn.execute(
         text(
-            "SELECT phone, name FROM staff WHERE tenant_id = :t AND active AND role = ANY(:roles)"
-            " ORDER BY name, user_id"
+            "SELECT phone, name FROM staff WHERE tenant_id = :tenant_id AND active"
+            " AND role = ANY(:roles) ORDER BY name, user_id"
         ),
-        {"t": tenant_id, "roles": list(roles)},
+        {"tenant_id": tenant_id, "roles": list(roles)},
     )
-    return [Contact(r.phone, r.name) for r in rows]
+    return [contact_of(r) for r in rows]
 
 
 async def staff_member(conn: AsyncConnection, tenant_id: str, user_id: str) -> Contact | None:
     row = (
         await conn.execute(
-            text("SELECT phone, name FROM staff WHERE tenant_id = :t AND user_id = :u AND active"),
-            {"t": tenant_id, "u": user_id},
+            text(
+                "SELECT phone, name FROM staff WHERE tenant_id = :tenant_id"
+                " AND user_id = :user_id AND active"
+            ),
+            {"tenant_id": tenant_id, "user_id": user_id},
         )
     ).first()
-    return Contact(row.phone, row.name) if row is not None else None
+    return contact_of(row) if row is not None else None
 
 
 async def remember_reporter(
@@ -90,9 +100,17 @@ async def remember_reporter(
     await conn.execute(
         text(
             "INSERT INTO incident_reporters (tenant_id, incident_id, trip_id, user_id, name, phone)"
-            " VALUES (:t, :i, :trip, :u, :n, :p) ON CONFLICT (tenant_id, incident_id) DO NOTHING"
+            " VALUES (:tenant_id, :incident_id, :trip_id, :user_id, :name, :phone)"
+            " ON CONFLICT (tenant_id, incident_id) DO NOTHING"
         ),
-        {"t": tenant_id, "i": incident_id, "trip": trip_id, "u": user_id, "n": name, "p": phone},
+        {
+            "tenant_id": tenant_id,
+            "incident_id": incident_id,
+            "trip_id": trip_id,
+            "user_id": user_id,
+            "name": name,
+            "phone": phone,
+        },
     )
 
 
@@ -102,10 +120,10 @@ async def incident_reporter(
     row = (
         await conn.execute(
             text(
-                "SELECT phone, name FROM incident_reporters WHERE tenant_id = :t AND"
-                " incident_id = :i"
+                "SELECT phone, name FROM incident_reporters WHERE tenant_id = :tenant_id AND"
+                " incident_id = :incident_id"
             ),
-            {"t": tenant_id, "i": incident_id},
+            {"tenant_id": tenant_id, "incident_id": incident_id},
         )
     ).first()
-    return Contact(row.phone, row.name) if row is not None else None
+    return contact_of(row) if row is not None else None

@@ -16,17 +16,17 @@ async def remember_inbound(
     changes nothing."""
     await conn.execute(
         text(
-            "INSERT INTO last_inbound (channel_id, phone, at) VALUES (:c, :p, :at)"
+            "INSERT INTO last_inbound (channel_id, phone, at) VALUES (:channel_id, :phone, :inbound_at)"
             " ON CONFLICT (channel_id, phone) DO UPDATE SET at = EXCLUDED.at"
             " WHERE last_inbound.at < EXCLUDED.at"
         ),
-        {"c": channel_id, "p": phone_key(phone), "at": at},
+        {"channel_id": channel_id, "phone": phone_key(phone), "inbound_at": at},
     )
 
 
 async def last_inbound(conn: AsyncConnection, channel_id: str, phone: str) -> datetime | None:
     found = await conn.scalar(
-        text("SELECT at FROM last_inbound WHERE channel_id = :c AND phone = :p"),
-        {"c": channel_id, "p": phone_key(phone)},
+        text("SELECT at FROM last_inbound WHERE channel_id = :channel_id AND phone = :phone"),
+        {"channel_id": channel_id, "phone": phone_key(phone)},
     )
     return found if isinstance(found, datetime) else None

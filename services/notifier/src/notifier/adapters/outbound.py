@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.domain.content import Content, Text, parse_content, summary
@@ -99,24 +99,25 @@ async def claim_due(
     rows = await conn.execute(
         text(
             "UPDATE outbound_messages SET status = 'sending', attempts = attempts + 1,"
-            " claimed_until = now() + make_interval(secs => :lease), updated_at = now()"
+            " claimed_until = now() + make_interval(secs => :lease_seconds),"
+            " updated_at = now()"
             " WHERE id IN (SELECT id FROM outbound_messages o WHERE next_attempt_at <= now() AND"
             " status = 'queued'"
             " AND NOT EXISTS (SELECT 1 FROM outbound_messages earlier WHERE"
             " earlier.channel_id = o.channel_id AND earlier.to_phone = o.to_phone"
             " AND earlier.status IN ('queued', 'sending', 'unknown') AND earlier.seq < o.seq)"
-            " AND NOT (channel_id = ANY(:paused))"
+            " AND NOT (channel_id = ANY(:paused_channels))"
             " AND channel_id NOT IN (SELECT channel_id FROM channel_halts WHERE resumed_at IS"
-            " NULL AND (:resume_after <= 0 OR"
-            " halted_at > now() - make_interval(secs => :resume_after)))"
+            " NULL AND (:halt_resume_after <= 0 OR"
+            " halted_at > now() - make_interval(secs => :halt_resume_after)))"
             " ORDER BY next_attempt_at, seq LIMIT :limit FOR UPDATE SKIP LOCKED)"
             f" RETURNING {_OUTBOUND_COLUMNS}"
         ),
         {
             "limit": limit,
-            "lease": lease_seconds,
-            "paused": list(paused_channels or []),
-            "resume_after": halt_resume_after,
+            "lease_seconds": lease_seconds,
+            "paused_channels": list(paused_channels or []),
+            "halt_resume_after": halt_resume_after,
         },
     )
     return [_outbound(r) for r in rows]
@@ -144,10 +145,10 @@ async def unknown_older_than(conn: AsyncConnection, seconds: float) -> list[Outb
     rows = await conn.execute(
         text(
             f"SELECT {_OUTBOUND_COLUMNS} FROM outbound_messages WHERE status = 'unknown'"
-            " AND unknown_since < now() - make_interval(secs => :s)"
+            " AND unknown_since < now() - make_interval(secs => :unknown_for_seconds)"
             " ORDER BY unknown_since LIMIT 100 FOR UPDATE SKIP LOCKED"
         ),
-        {"s": seconds},
+        {"unknown_for_seconds": seconds},
     )
     return [_outbound(r) for r in rows]
 
@@ -157,9 +158,9 @@ async def requeue_unknown(conn: AsyncConnection, message_id: str) -> None:
     await conn.execute(
         text(
             "UPDATE outbound_messages SET status = 'queued', next_attempt_at = now(),"
-            " unknown_since = NULL, updated_at = now() WHERE id = :id AND status = 'unknown'"
+            " unknown_since = NULL, updated_at = now() WHERE id = :message_id AND status = 'unknown'"
         ),
-        {"id": message_id},
+        {"message_id": message_id},
     )
     await conn.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
 
@@ -173,10 +174,10 @@ async def lock_unknown(conn: AsyncConnection, message_id: str) -> Outbound | Non
     row = (
         await conn.execute(
             text(
-                f"SELECT {_OUTBOUND_COLUMNS} FROM outbound_messages WHERE id = :id"
+                f"SELECT {_OUTBOUND_COLUMNS} FROM outbound_messages WHERE id = :message_id"
                 " AND status = 'unknown' FOR UPDATE"
             ),
-            {"id": message_id},
+            {"message_id": message_id},
         )
     ).first()
     return _outbound(row) if row is not None else None
@@ -214,12 +215,18 @@ async def mark_sent(
     webhook reconciled the send while its sender was still trying to record it)."""
     result = await conn.execute(
         text(
-            "UPDATE outbound_messages SET status = 'sent', provider = :p, provider_message_id = :pm,"
-            " sent_at = now(), claimed_until = NULL, last_error = NULL, updated_at = now(),"
-            " unknown_since = NULL, reengagement_template = :rt"
-            " WHERE id = :id AND status IN ('sending', 'unknown') RETURNING id"
+            "UPDATE outbound_messages SET status = 'sent', provider = :provider,"
+            " provider_message_id = :provider_message_id, sent_at = now(), claimed_until = NULL,"
+            " last_error = NULL, updated_at = now(), unknown_since = NULL,"
+            " reengagement_template = :reengagement_template"
+            " WHERE id = :message_id AND status IN ('sending', 'unknown') RETURNING id"
         ),
-        {"id": message_id, "p": provider, "pm": provider_message_id, "rt": reengagement_template},
+        {
+            "message_id": message_id,
+            "provider": provider,
+            "provider_message_id": provider_message_id,
+            "reengagement_template": reengagement_template,
+        },
     )
     return result.first() is not None
 
@@ -234,10 +241,16 @@ async def mark_retry(
 ) -> None:
     await conn.execute(
         text(
-            "UPDATE outbound_messages SET status = 'queued', last_error = :e, next_attempt_at = :at,"
-            " claimed_until = NULL, updated_at = now(), reengagement_template = :rt WHERE id = :id"
+            "UPDATE outbound_messages SET status = 'queued', last_error = :error,"
+            " next_attempt_at = :next_attempt_at, claimed_until = NULL, updated_at = now(),"
+            " reengagement_template = :reengagement_template WHERE id = :message_id"
         ),
-        {"id": message_id, "e": error[:1000], "at": at, "rt": reengagement_template},
+        {
+            "message_id": message_id,
+            "error": error[:1000],
+            "next_attempt_at": at,
+            "reengagement_template": reengagement_template,
+        },
     )
 
 
@@ -249,10 +262,14 @@ async def release(
     await conn.execute(
         text(
             "UPDATE outbound_messages SET status = 'queued', attempts = GREATEST(attempts - 1, 0),"
-            " next_attempt_at = :at, last_error = COALESCE(:e, last_error), claimed_until = NULL,"
-            " updated_at = now() WHERE id = :id"
+            " next_attempt_at = :next_attempt_at, last_error = COALESCE(:reason, last_error),"
+            " claimed_until = NULL, updated_at = now() WHERE id = :message_id"
         ),
-        {"id": message_id, "at": at, "e": reason[:1000] if reason else None},
+        {
+            "message_id": message_id,
+            "next_attempt_at": at,
+            "reason": reason[:1000] if reason else None,
+        },
     )
 
 
@@ -266,11 +283,17 @@ async def mark_failed(
 ) -> None:
     await conn.execute(
         text(
-            "UPDATE outbound_messages SET status = 'failed', error_code = :c, last_error = :e,"
-            " error_title = :e, failed_at = now(), claimed_until = NULL, updated_at = now(),"
-            " reengagement_template = :rt WHERE id = :id"
+            "UPDATE outbound_messages SET status = 'failed', error_code = :error_code,"
+            " last_error = :error, error_title = :error, failed_at = now(), claimed_until = NULL,"
+            " updated_at = now(), reengagement_template = :reengagement_template"
+            " WHERE id = :message_id"
         ),
-        {"id": message_id, "c": code, "e": error[:1000], "rt": reengagement_template},
+        {
+            "message_id": message_id,
+            "error_code": code,
+            "error": error[:1000],
+            "reengagement_template": reengagement_template,
+        },
     )
 
 
@@ -282,11 +305,12 @@ async def halt_channel(
 ) -> None:
     await conn.execute(
         text(
-            "INSERT INTO channel_halts (channel_id, provider, code, reason) VALUES (:c, :p, :code,"
-            " :r) ON CONFLICT (channel_id) DO UPDATE SET provider = :p, code = :code, reason = :r,"
+            "INSERT INTO channel_halts (channel_id, provider, code, reason) VALUES (:channel_id,"
+            " :provider, :code, :reason) ON CONFLICT (channel_id) DO UPDATE SET"
+            " provider = :provider, code = :code, reason = :reason,"
             " halted_at = now(), resumed_at = NULL"
         ),
-        {"c": channel_id, "p": provider, "code": code, "r": reason[:1000]},
+        {"channel_id": channel_id, "provider": provider, "code": code, "reason": reason[:1000]},
     )
 
 
@@ -294,35 +318,59 @@ async def resume_channel(conn: AsyncConnection, channel_id: str) -> bool:
     """Lift a halt; False when the channel was not halted. Its messages are due at once."""
     result = await conn.execute(
         text(
-            "UPDATE channel_halts SET resumed_at = now() WHERE channel_id = :c AND resumed_at IS"
-            " NULL RETURNING channel_id"
+            "UPDATE channel_halts SET resumed_at = now() WHERE channel_id = :channel_id"
+            " AND resumed_at IS NULL RETURNING channel_id"
         ),
-        {"c": channel_id},
+        {"channel_id": channel_id},
     )
     if result.first() is None:
         return False
     await conn.execute(
         text(
-            "UPDATE outbound_messages SET next_attempt_at = now() WHERE channel_id = :c AND"
-            " status = 'queued'"
+            "UPDATE outbound_messages SET next_attempt_at = now() WHERE channel_id = :channel_id"
+            " AND status = 'queued'"
         ),
-        {"c": channel_id},
+        {"channel_id": channel_id},
     )
     await conn.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
     return True
 
 
-async def channel_halt(conn: AsyncConnection, channel_id: str) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class ChannelHalt:
+    """A channel the provider halted (``resumed_at`` set once an operator lifted it)."""
+
+    channel_id: str
+    provider: str | None
+    code: int | None
+    reason: str
+    halted_at: datetime
+    resumed_at: datetime | None
+
+
+def channel_halt_of(row: Row[Any]) -> ChannelHalt:
+    """A row of ``SELECT channel_id, provider, code, reason, halted_at, resumed_at``."""
+    return ChannelHalt(
+        channel_id=row.channel_id,
+        provider=row.provider,
+        code=row.code,
+        reason=row.reason,
+        halted_at=row.halted_at,
+        resumed_at=row.resumed_at,
+    )
+
+
+async def channel_halt(conn: AsyncConnection, channel_id: str) -> ChannelHalt | None:
     row = (
         await conn.execute(
             text(
                 "SELECT channel_id, provider, code, reason, halted_at, resumed_at FROM"
-                " channel_halts WHERE channel_id = :c"
+                " channel_halts WHERE channel_id = :channel_id"
             ),
-            {"c": channel_id},
+            {"channel_id": channel_id},
         )
     ).first()
-    return dict(row._mapping) if row is not None else None
+    return channel_halt_of(row) if row is not None else None
 
 
 async def queued_count(conn: AsyncConnection, channel_id: str) -> int:
@@ -330,10 +378,10 @@ async def queued_count(conn: AsyncConnection, channel_id: str) -> int:
         (
             await conn.execute(
                 text(
-                    "SELECT count(*) FROM outbound_messages WHERE channel_id = :c AND status IN"
-                    " ('queued', 'sending')"
+                    "SELECT count(*) FROM outbound_messages WHERE channel_id = :channel_id"
+                    " AND status IN ('queued', 'sending')"
                 ),
-                {"c": channel_id},
+                {"channel_id": channel_id},
             )
         ).scalar_one()
     )

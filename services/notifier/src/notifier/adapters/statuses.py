@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.domain.lifecycle import Lifecycle, StatusReport, fold
@@ -45,10 +45,10 @@ async def record_status(
             text(
                 "SELECT id, tenant_id, channel_id, to_phone, template, about_type, about_id,"
                 " about_reference, status, provider, correlation_id, causation_id"
-                " FROM outbound_messages WHERE provider_message_id = :pm AND kind <> 'mark_read'"
-                " ORDER BY created_at LIMIT 1 FOR UPDATE"
+                " FROM outbound_messages WHERE provider_message_id = :provider_message_id"
+                " AND kind <> 'mark_read' ORDER BY created_at LIMIT 1 FOR UPDATE"
             ),
-            {"pm": provider_message_id},
+            {"provider_message_id": provider_message_id},
         )
     ).first()
     outbound_id = str(row.id) if row is not None else None
@@ -91,23 +91,47 @@ async def record_send(
     )
     await conn.execute(
         text(
-            "UPDATE outbound_status_events SET outbound_id = :id WHERE provider_message_id = :pm"
-            " AND outbound_id IS NULL"
+            "UPDATE outbound_status_events SET outbound_id = :outbound_id"
+            " WHERE provider_message_id = :provider_message_id AND outbound_id IS NULL"
         ),
-        {"id": outbound_id, "pm": provider_message_id},
+        {"outbound_id": outbound_id, "provider_message_id": provider_message_id},
     )
     return await _recompute(conn, outbound_id)
 
 
-async def history(conn: AsyncConnection, outbound_id: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class StatusEvent:
+    """One status of a message's history, as stored."""
+
+    status: str
+    occurred_at: datetime
+    error_code: int | None
+    error_title: str | None
+    source: str
+    received_at: datetime
+
+
+def status_event(row: Row[Any]) -> StatusEvent:
+    """A row of ``history``'s SELECT."""
+    return StatusEvent(
+        status=row.status,
+        occurred_at=row.occurred_at,
+        error_code=row.error_code,
+        error_title=row.error_title,
+        source=row.source,
+        received_at=row.received_at,
+    )
+
+
+async def history(conn: AsyncConnection, outbound_id: str) -> list[StatusEvent]:
     rows = await conn.execute(
         text(
             "SELECT status, occurred_at, error_code, error_title, source, received_at FROM"
-            " outbound_status_events WHERE outbound_id = :id ORDER BY received_at, id"
+            " outbound_status_events WHERE outbound_id = :outbound_id ORDER BY received_at, id"
         ),
-        {"id": outbound_id},
+        {"outbound_id": outbound_id},
     )
-    return [dict(r._mapping) for r in rows]
+    return [status_event(r) for r in rows]
 
 
 async def pending_for_reference(
@@ -118,9 +142,9 @@ async def pending_for_reference(
         await conn.execute(
             text(
                 "SELECT provider, provider_message_id FROM outbound_status_events"
-                " WHERE client_reference = :ref AND outbound_id IS NULL LIMIT 1"
+                " WHERE client_reference = :client_reference AND outbound_id IS NULL LIMIT 1"
             ),
-            {"ref": client_reference},
+            {"client_reference": client_reference},
         )
     ).first()
     return (str(row.provider), str(row.provider_message_id)) if row is not None else None
@@ -138,8 +162,8 @@ async def _one_at_a_time(conn: AsyncConnection, provider_message_id: str) -> Non
     committed, find none, and be kept as pending just after the record attached the pending
     ones: kept forever. With it, whichever comes second sees what the first committed."""
     await conn.execute(
-        text("SELECT pg_advisory_xact_lock(hashtextextended(:pm, 0))"),
-        {"pm": provider_message_id},
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:provider_message_id, 0))"),
+        {"provider_message_id": provider_message_id},
     )
 
 
@@ -158,20 +182,21 @@ async def _insert_event(
         text(
             "INSERT INTO outbound_status_events (outbound_id, provider, channel_id,"
             " provider_message_id, status, occurred_at, error_code, error_title, source,"
-            " client_reference) VALUES (:o, :p, :c, :pm, :s, :at, :code, :title, :src, :ref)"
+            " client_reference) VALUES (:outbound_id, :provider, :channel_id, :provider_message_id,"
+            " :status, :occurred_at, :error_code, :error_title, :source, :client_reference)"
             " ON CONFLICT DO NOTHING RETURNING id"
         ),
         {
-            "o": outbound_id,
-            "p": provider,
-            "c": channel_id,
-            "pm": provider_message_id,
-            "s": report.status,
-            "at": report.occurred_at,
-            "code": report.error_code,
-            "title": report.error_title[:1000] if report.error_title else None,
-            "src": source,
-            "ref": client_reference,
+            "outbound_id": outbound_id,
+            "provider": provider,
+            "channel_id": channel_id,
+            "provider_message_id": provider_message_id,
+            "status": report.status,
+            "occurred_at": report.occurred_at,
+            "error_code": report.error_code,
+            "error_title": report.error_title[:1000] if report.error_title else None,
+            "source": source,
+            "client_reference": client_reference,
         },
     )
     return result.first() is not None
@@ -181,9 +206,9 @@ async def _recompute(conn: AsyncConnection, outbound_id: str) -> Lifecycle:
     rows = await conn.execute(
         text(
             "SELECT status, occurred_at, error_code, error_title FROM outbound_status_events"
-            " WHERE outbound_id = :id"
+            " WHERE outbound_id = :outbound_id"
         ),
-        {"id": outbound_id},
+        {"outbound_id": outbound_id},
     )
     lifecycle = fold(
         [StatusReport(r.status, r.occurred_at, r.error_code, r.error_title) for r in rows]
@@ -191,21 +216,22 @@ async def _recompute(conn: AsyncConnection, outbound_id: str) -> Lifecycle:
     at = lifecycle.at
     await conn.execute(
         text(
-            "UPDATE outbound_messages SET status = :s, sent_at = :sent, delivered_at = :delivered,"
-            " read_at = :read, failed_at = COALESCE(:failed, failed_at),"
-            " error_code = CASE WHEN :failed IS NULL THEN error_code ELSE :code END,"
-            " error_title = CASE WHEN :failed IS NULL THEN error_title ELSE :title END,"
-            " updated_at = now() WHERE id = :id"
+            "UPDATE outbound_messages SET status = :status, sent_at = :sent_at,"
+            " delivered_at = :delivered_at, read_at = :read_at,"
+            " failed_at = COALESCE(:failed_at, failed_at),"
+            " error_code = CASE WHEN :failed_at IS NULL THEN error_code ELSE :error_code END,"
+            " error_title = CASE WHEN :failed_at IS NULL THEN error_title ELSE :error_title END,"
+            " updated_at = now() WHERE id = :outbound_id"
         ),
         {
-            "id": outbound_id,
-            "s": lifecycle.status,
-            "sent": at.get("sent"),
-            "delivered": at.get("delivered"),
-            "read": at.get("read"),
-            "failed": at.get("failed"),
-            "code": lifecycle.error_code,
-            "title": lifecycle.error_title,
+            "outbound_id": outbound_id,
+            "status": lifecycle.status,
+            "sent_at": at.get("sent"),
+            "delivered_at": at.get("delivered"),
+            "read_at": at.get("read"),
+            "failed_at": at.get("failed"),
+            "error_code": lifecycle.error_code,
+            "error_title": lifecycle.error_title,
         },
     )
     return lifecycle

@@ -18,27 +18,25 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from waops_service_kit import ApiError
 from waops_service_kit.api import Answer, BearerAuth, Routes, mount
 from waops_service_kit.http import tenant_of
 
 from notifier.adapters.breaker import ChannelBreakers
+from notifier.adapters.message_views import (
+    MessageRecord,
+    message_by_id,
+    message_by_provider_id,
+)
 from notifier.adapters.outbound import channel_halt, queued_count, resume_channel
 from notifier.adapters.statuses import history
-
-_COLUMNS = (
-    "id, tenant_id, channel_id, to_phone, template, kind, body, status, provider,"
-    " provider_message_id, attempts, error_code, error_title, last_error, next_attempt_at,"
-    " created_at, sent_at, delivered_at, read_at, failed_at, reengagement_template"
-)
-
 
 API_VERSION = "1.0.0"
 
@@ -103,7 +101,10 @@ def routes(
     async def get_message(request: web.Request) -> web.Response:
         """A message by its outbound id: lifecycle status, times and history"""
         tenant = tenant_of(request)
-        return await _message(request, tenant, "id = :v", _uuid(request.match_info["id"]))
+        outbound_id = _uuid(request.match_info["id"])
+        async with engine.connect() as conn:
+            found = await message_by_id(conn, tenant, outbound_id)
+            return await _message(conn, found)
 
     async def find_message(request: web.Request) -> web.Response:
         """A message by the provider's message id"""
@@ -111,26 +112,18 @@ def routes(
         pmid = request.query.get("provider_message_id", "").strip()
         if not pmid:
             raise ApiError(400, "PROVIDER_MESSAGE_ID_REQUIRED", "give ?provider_message_id=")
-        return await _message(request, tenant, "provider_message_id = :v", pmid)
-
-    async def _message(request: web.Request, tenant: str, where: str, value: str) -> web.Response:
         async with engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    text(
-                        f"SELECT {_COLUMNS} FROM outbound_messages WHERE {where} AND"
-                        " tenant_id = :t ORDER BY created_at LIMIT 1"
-                    ),
-                    {"v": value, "t": tenant},
-                )
-            ).first()
-            if row is None:
-                raise ApiError(404, "MESSAGE_NOT_FOUND", "no such message")
-            events = await history(conn, str(row.id))
-        message = {k: _json(v) for k, v in row._mapping.items()}
+            found = await message_by_provider_id(conn, tenant, pmid)
+            return await _message(conn, found)
+
+    async def _message(conn: AsyncConnection, found: MessageRecord | None) -> web.Response:
+        if found is None:
+            raise ApiError(404, "MESSAGE_NOT_FOUND", "no such message")
+        events = await history(conn, found.id)
+        message = {k: _json(v) for k, v in asdict(found).items()}
         message["history"] = [
             {"status": "queued", "occurred_at": message["created_at"], "source": "notifier"},
-            *({k: _json(v) for k, v in e.items()} for e in events),
+            *({k: _json(v) for k, v in asdict(e).items()} for e in events),
         ]
         return web.json_response({"message": message})
 
@@ -141,13 +134,13 @@ def routes(
             halt = await channel_halt(conn, channel_id)
             waiting = await queued_count(conn, channel_id)
         current = breakers()
-        halted = halt is not None and halt["resumed_at"] is None
+        halted = halt is not None and halt.resumed_at is None
         return web.json_response(
             {
                 "channel": {
                     "id": channel_id,
                     "halted": halted,
-                    "halt": {k: _json(v) for k, v in halt.items()} if halt else None,
+                    "halt": {k: _json(v) for k, v in asdict(halt).items()} if halt else None,
                     "circuit": str(current.state(channel_id)) if current else None,
                     "waiting": waiting,
                 }

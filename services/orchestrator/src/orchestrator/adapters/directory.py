@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from waops_contracts.events import StaffUpserted
 
@@ -18,22 +19,29 @@ class StaffMember:
     active: bool
 
 
+def staff_member_of(row: Row[Any]) -> StaffMember:
+    """A row of ``SELECT user_id, phone, name, role, active FROM staff``."""
+    return StaffMember(
+        user_id=row.user_id, phone=row.phone, name=row.name, role=row.role, active=row.active
+    )
+
+
 async def upsert_staff(conn: AsyncConnection, tenant_id: str, event: StaffUpserted) -> None:
     await conn.execute(
         text(
             "INSERT INTO staff (tenant_id, user_id, phone, name, role, kind, active)"
-            " VALUES (:t, :u, :p, :n, :r, :k, :a) ON CONFLICT (tenant_id, user_id) DO UPDATE"
+            " VALUES (:tenant_id, :user_id, :phone, :name, :role, :kind, :active) ON CONFLICT (tenant_id, user_id) DO UPDATE"
             " SET phone = EXCLUDED.phone, name = EXCLUDED.name, role = EXCLUDED.role,"
             " kind = EXCLUDED.kind, active = EXCLUDED.active, updated_at = now()"
         ),
         {
-            "t": tenant_id,
-            "u": event.user_id,
-            "p": event.phone,
-            "n": event.name,
-            "r": event.role,
-            "k": event.kind,
-            "a": event.active,
+            "tenant_id": tenant_id,
+            "user_id": event.user_id,
+            "phone": event.phone,
+            "name": event.name,
+            "role": event.role,
+            "kind": event.kind,
+            "active": event.active,
         },
     )
 
@@ -43,11 +51,9 @@ async def staff_member(conn: AsyncConnection, tenant_id: str, user_id: str) -> S
         await conn.execute(
             text(
                 "SELECT user_id, phone, name, role, active FROM staff"
-                " WHERE tenant_id = :t AND user_id = :u"
+                " WHERE tenant_id = :tenant_id AND user_id = :user_id"
             ),
-            {"t": tenant_id, "u": user_id},
+            {"tenant_id": tenant_id, "user_id": user_id},
         )
     ).first()
-    if row is None:
-        return None
-    return StaffMember(row.user_id, row.phone, row.name, row.role, row.active)
+    return None if row is None else staff_member_of(row)

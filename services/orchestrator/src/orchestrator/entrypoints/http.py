@@ -43,7 +43,7 @@ from waops_service_kit import RUNTIME, ApiError, json_error
 from waops_service_kit.api import Answer, BearerAuth, Routes, mount, token_list
 from waops_service_kit.http import tenant_of
 
-from orchestrator.adapters.commands import command_view
+from orchestrator.adapters.commands import LoggedCommand, command_view
 from orchestrator.adapters.core_client import CoreContractError, CoreUnavailable
 from orchestrator.domain.commands import ARGS, Args
 from orchestrator.domain.permissions import Refused
@@ -88,7 +88,35 @@ async def get_command(request: web.Request) -> web.Response:
         command = await command_view(conn, tenant, command_id)
     if command is None:
         raise ApiError(404, "COMMAND_NOT_FOUND", "no such command", id=command_id)
-    return web.json_response({"command": command})
+    return web.json_response({"command": _command_json(command)})
+
+
+def _command_json(command: LoggedCommand) -> dict[str, Any]:
+    obj = None
+    if command.object_type:
+        obj = {
+            "type": command.object_type,
+            "id": command.object_id,
+            "reference": command.object_reference,
+        }
+    return {
+        "command_id": command.command_id,
+        "name": command.name,
+        "status": command.status,
+        "actor": command.actor,
+        "args": command.args,
+        "conversation_id": command.conversation_id,
+        "channel_id": command.channel_id,
+        "object": obj,
+        "result": command.result,
+        "code": command.code,
+        "reason": command.reason,
+        "refusal_status": command.refusal_status,
+        "event_id": command.event_id,
+        "correlation_id": command.correlation_id,
+        "requested_at": command.requested_at.isoformat(),
+        "decided_at": command.decided_at.isoformat() if command.decided_at else None,
+    }
 
 
 def _keys(request: web.Request) -> tuple[str, ...]:

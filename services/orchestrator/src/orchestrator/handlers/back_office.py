@@ -98,7 +98,7 @@ async def _first_decision(
     conn: AsyncConnection, request: BackOfficeRequest, command_id: str
 ) -> Decision:
     view = await store.command_view(conn, request.tenant, command_id)
-    if view is None or view["name"] != request.name or view["args"] != request.args:
+    if view is None or view.name != request.name or view.args != request.args:
         raise refuse(
             "IDEMPOTENCY_KEY_REUSED",
             "This Idempotency-Key was already used for another request.",

@@ -12,7 +12,7 @@ Idempotency-Key); every core call is idempotent by the command, so a retry never
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from waops_contracts import stable_event_id
 from waops_contracts.events import CommandRejected, CommandRequested, CommandSucceeded, ObjectRef
@@ -42,17 +42,24 @@ class Decision:
     refusal: Refusal | None = None
 
     @classmethod
-    def from_view(cls, view: dict[str, Any]) -> Decision:
+    def from_view(cls, view: store.LoggedCommand) -> Decision:
         """A decided command as logged (``adapters.commands.command_view``)."""
         refusal = None
-        if view["status"] == "rejected":
-            refusal = Refusal(view["code"], view["reason"], view["refusal_status"] or 422)
+        if view.status == "rejected":
+            # mark_rejected always stores a code and a reason with the status
+            code, reason = cast(str, view.code), cast(str, view.reason)
+            refusal = Refusal(code, reason, view.refusal_status or 422)
+        obj = None
+        if view.object_type:
+            obj = ObjectRef.model_validate(
+                {"type": view.object_type, "id": view.object_id, "reference": view.object_reference}
+            )
         return cls(
-            command_id=view["command_id"],
-            name=view["name"],
-            status=view["status"],
-            object=ObjectRef.model_validate(view["object"]) if view["object"] else None,
-            result=view["result"] or {},
+            command_id=view.command_id,
+            name=view.name,
+            status=cast(Literal["succeeded", "rejected"], view.status),
+            object=obj,
+            result=view.result or {},
             refusal=refusal,
         )
 

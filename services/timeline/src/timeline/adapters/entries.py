@@ -3,13 +3,38 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from timeline.domain.placement import Placement
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One stored entry of an object's timeline."""
+
+    event_id: str
+    event_type: str
+    occurred_at: datetime
+    summary: str
+    data: Any
+    correlation_id: str | None
+
+
+def timeline_entry(row: Row[Any]) -> TimelineEntry:
+    """A row of ``SELECT event_id, event_type, occurred_at, summary, data, correlation_id``."""
+    return TimelineEntry(
+        event_id=row.event_id,
+        event_type=row.event_type,
+        occurred_at=row.occurred_at,
+        summary=row.summary,
+        data=row.data,
+        correlation_id=row.correlation_id,
+    )
 
 
 async def add_entry(
@@ -26,42 +51,38 @@ async def add_entry(
     await conn.execute(
         text(
             "INSERT INTO timeline_entries (tenant_id, object_type, object_id, event_id, event_type,"
-            " occurred_at, summary, data, correlation_id) VALUES (:t, :ot, :oi, :e, :et, :at, :s,"
-            " CAST(:d AS jsonb), :c) ON CONFLICT (event_id, object_type, object_id) DO NOTHING"
+            " occurred_at, summary, data, correlation_id) VALUES (:tenant_id, :object_type,"
+            " :object_id, :event_id, :event_type, :occurred_at, :summary, CAST(:data AS jsonb),"
+            " :correlation_id) ON CONFLICT (event_id, object_type, object_id) DO NOTHING"
         ),
         {
-            "t": tenant_id,
-            "ot": placement.object_type,
-            "oi": placement.object_id,
-            "e": event_id,
-            "et": event_type,
-            "at": occurred_at,
-            "s": placement.summary,
-            "d": json.dumps(data),
-            "c": correlation_id,
+            "tenant_id": tenant_id,
+            "object_type": placement.object_type,
+            "object_id": placement.object_id,
+            "event_id": event_id,
+            "event_type": event_type,
+            "occurred_at": occurred_at,
+            "summary": placement.summary,
+            "data": json.dumps(data),
+            "correlation_id": correlation_id,
         },
     )
 
 
 async def entries_for(
     conn: AsyncConnection, tenant_id: str, object_type: str, object_id: str, limit: int
-) -> list[dict[str, Any]]:
+) -> list[TimelineEntry]:
     rows = await conn.execute(
         text(
             "SELECT event_id, event_type, occurred_at, summary, data, correlation_id"
-            " FROM timeline_entries WHERE tenant_id = :t AND object_type = :ot AND object_id = :oi"
-            " ORDER BY occurred_at, id LIMIT :limit"
+            " FROM timeline_entries WHERE tenant_id = :tenant_id AND object_type = :object_type"
+            " AND object_id = :object_id ORDER BY occurred_at, id LIMIT :limit"
         ),
-        {"t": tenant_id, "ot": object_type, "oi": object_id, "limit": limit},
-    )
-    return [
         {
-            "event_id": r.event_id,
-            "event_type": r.event_type,
-            "occurred_at": r.occurred_at.isoformat(),
-            "summary": r.summary,
-            "data": r.data,
-            "correlation_id": r.correlation_id,
-        }
-        for r in rows
-    ]
+            "tenant_id": tenant_id,
+            "object_type": object_type,
+            "object_id": object_id,
+            "limit": limit,
+        },
+    )
+    return [timeline_entry(r) for r in rows]

@@ -11,7 +11,7 @@ from waops_service_kit import RUNTIME
 from waops_service_kit.api import Routes, mount
 from waops_service_kit.http import query_int, tenant_of
 
-from timeline.adapters.entries import entries_for
+from timeline.adapters.entries import TimelineEntry, entries_for
 
 API_VERSION = "1.0.0"
 routes = Routes("timeline", "one timeline per business object, in the order things happened")
@@ -48,7 +48,20 @@ async def get_timeline(request: web.Request) -> web.Response:
     limit = query_int(request, "limit", default=500, low=1, high=1000)
     async with request.app[RUNTIME].engine.connect() as conn:
         entries = await entries_for(conn, tenant, object_type, object_id, limit)
-    return web.json_response({"object": {"type": object_type, "id": object_id}, "entries": entries})
+    return web.json_response(
+        {"object": {"type": object_type, "id": object_id}, "entries": [_json(e) for e in entries]}
+    )
+
+
+def _json(entry: TimelineEntry) -> dict[str, Any]:
+    return {
+        "event_id": entry.event_id,
+        "event_type": entry.event_type,
+        "occurred_at": entry.occurred_at.isoformat(),
+        "summary": entry.summary,
+        "data": entry.data,
+        "correlation_id": entry.correlation_id,
+    }
 
 
 routes.handle(

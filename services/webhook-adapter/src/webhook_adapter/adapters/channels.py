@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from waops_contracts.events.messages import Provider
 
@@ -44,7 +44,8 @@ class Channel:
         }
 
 
-def _channel(row: Any) -> Channel:
+def channel_of(row: Row[Any]) -> Channel:
+    """A row of ``SELECT {_COLUMNS} FROM channels``."""
     return Channel(
         id=row.id,
         tenant_id=row.tenant_id,
@@ -66,19 +67,26 @@ async def upsert_channel(
     await conn.execute(
         text(
             "INSERT INTO channels (id, address, tenant_id, provider, display_name)"
-            " VALUES (:a, :a, :t, :p, :d) ON CONFLICT (id) DO UPDATE SET"
+            " VALUES (:address, :address, :tenant_id, :provider, :display_name) ON CONFLICT (id) DO UPDATE SET"
             " tenant_id = EXCLUDED.tenant_id, provider = EXCLUDED.provider,"
             " display_name = EXCLUDED.display_name, updated_at = now()"
         ),
-        {"a": address, "t": tenant_id, "p": provider, "d": display_name},
+        {
+            "address": address,
+            "tenant_id": tenant_id,
+            "provider": provider,
+            "display_name": display_name,
+        },
     )
 
 
 async def channel_for(conn: AsyncConnection, address: str) -> Channel | None:
     row = (
-        await conn.execute(text(f"SELECT {_COLUMNS} FROM channels WHERE id = :a"), {"a": address})
+        await conn.execute(
+            text(f"SELECT {_COLUMNS} FROM channels WHERE id = :channel_id"), {"channel_id": address}
+        )
     ).first()
-    return _channel(row) if row is not None else None
+    return channel_of(row) if row is not None else None
 
 
 async def channels_for(conn: AsyncConnection, addresses: Iterable[str]) -> dict[str, Channel]:
@@ -86,9 +94,10 @@ async def channels_for(conn: AsyncConnection, addresses: Iterable[str]) -> dict[
     if not wanted:
         return {}
     rows = await conn.execute(
-        text(f"SELECT {_COLUMNS} FROM channels WHERE id = ANY(CAST(:a AS text[]))"), {"a": wanted}
+        text(f"SELECT {_COLUMNS} FROM channels WHERE id = ANY(CAST(:channel_ids AS text[]))"),
+        {"channel_ids": wanted},
     )
-    return {row.id: _channel(row) for row in rows}
+    return {row.id: channel_of(row) for row in rows}
 
 
 async def create_channel(
@@ -106,31 +115,33 @@ async def create_channel(
         await conn.execute(
             text(
                 "INSERT INTO channels (id, address, tenant_id, provider, display_name, enabled,"
-                " credentials) VALUES (:a, :a, :t, :p, :d, :e, :c)"
+                " credentials) VALUES (:address, :address, :tenant_id, :provider, :display_name,"
+                " :enabled, :credentials)"
                 f" ON CONFLICT DO NOTHING RETURNING {_COLUMNS}"
             ),
             {
-                "a": address,
-                "t": tenant_id,
-                "p": provider,
-                "d": display_name,
-                "e": enabled,
-                "c": credentials,
+                "address": address,
+                "tenant_id": tenant_id,
+                "provider": provider,
+                "display_name": display_name,
+                "enabled": enabled,
+                "credentials": credentials,
             },
         )
     ).first()
-    return _channel(row) if row is not None else None
+    return channel_of(row) if row is not None else None
 
 
 async def list_channels(conn: AsyncConnection, tenant_id: str | None = None) -> list[Channel]:
     rows = await conn.execute(
         text(
             f"SELECT {_COLUMNS} FROM channels"
-            " WHERE CAST(:t AS text) IS NULL OR tenant_id = :t ORDER BY created_at, id"
+            " WHERE CAST(:tenant_id AS text) IS NULL OR tenant_id = :tenant_id"
+            " ORDER BY created_at, id"
         ),
-        {"t": tenant_id},
+        {"tenant_id": tenant_id},
     )
-    return [_channel(row) for row in rows]
+    return [channel_of(row) for row in rows]
 
 
 async def update_channel(
@@ -143,12 +154,13 @@ async def update_channel(
     row = (
         await conn.execute(
             text(
-                f"UPDATE channels SET {sets}updated_at = now() WHERE id = :id RETURNING {_COLUMNS}"
+                f"UPDATE channels SET {sets}updated_at = now() WHERE id = :channel_id"
+                f" RETURNING {_COLUMNS}"
             ),
-            {**changes, "id": channel_id},
+            {**changes, "channel_id": channel_id},
         )
     ).first()
-    return _channel(row) if row is not None else None
+    return channel_of(row) if row is not None else None
 
 
 async def encrypted_credentials(conn: AsyncConnection) -> list[tuple[str, bytes]]:

@@ -22,15 +22,16 @@ _LOG = text(
     " (id, provider, signature_ok, body, headers, status, reason)"
     " SELECT ids.id, p, true, b, CAST(h AS jsonb),"
     " CASE WHEN r IS NULL THEN 'processed' ELSE 'quarantined' END, r"
-    " FROM unnest(CAST(:p AS text[]), CAST(:b AS bytea[]), CAST(:h AS text[]),"
-    " CAST(:r AS text[])) WITH ORDINALITY AS u(p, b, h, r, n) JOIN ids USING (n))"
+    " FROM unnest(CAST(:providers AS text[]), CAST(:bodies AS bytea[]),"
+    " CAST(:headers AS text[]), CAST(:reasons AS text[])) WITH ORDINALITY AS u(p, b, h, r, n) JOIN ids USING (n))"
     " SELECT id FROM ids ORDER BY n"
 )
 _INBOUND = text(
     "INSERT INTO inbound_messages (provider, provider_message_id, channel_id, from_phone,"
     " kind, sent_at, webhook_event_id) SELECT p, m, c, f, k, s, w FROM unnest("
-    "CAST(:p AS text[]), CAST(:m AS text[]), CAST(:c AS text[]), CAST(:f AS text[]),"
-    " CAST(:k AS text[]), CAST(:s AS timestamptz[]), CAST(:w AS bigint[]))"
+    "CAST(:providers AS text[]), CAST(:provider_message_ids AS text[]),"
+    " CAST(:channel_ids AS text[]), CAST(:from_phones AS text[]), CAST(:kinds AS text[]),"
+    " CAST(:sent_ats AS timestamptz[]), CAST(:webhook_event_ids AS bigint[]))"
     " WITH ORDINALITY AS u(p, m, c, f, k, s, w, n) ORDER BY m, n"
     " ON CONFLICT (provider_message_id) DO NOTHING"
     " RETURNING provider_message_id, webhook_event_id"
@@ -38,8 +39,9 @@ _INBOUND = text(
 _STATUSES = text(
     "INSERT INTO message_statuses (provider_message_id, status, channel_id, occurred_at,"
     " webhook_event_id, provider_status) SELECT m, s, c, o, w, ps FROM unnest("
-    "CAST(:m AS text[]), CAST(:s AS text[]), CAST(:c AS text[]),"
-    " CAST(:o AS timestamptz[]), CAST(:w AS bigint[]), CAST(:ps AS text[]))"
+    "CAST(:provider_message_ids AS text[]), CAST(:statuses AS text[]),"
+    " CAST(:channel_ids AS text[]), CAST(:occurred_ats AS timestamptz[]),"
+    " CAST(:webhook_event_ids AS bigint[]), CAST(:provider_statuses AS text[]))"
     " WITH ORDINALITY AS u(m, s, c, o, w, ps, n) ORDER BY m, s, n"
     " ON CONFLICT (provider_message_id, status) DO NOTHING"
     " RETURNING provider_message_id, status, webhook_event_id"
@@ -72,10 +74,10 @@ async def log_webhooks(conn: AsyncConnection, webhooks: Sequence[RawWebhook]) ->
         _LOG,
         {
             "count": len(webhooks),
-            "p": [w.provider for w in webhooks],
-            "b": [w.body for w in webhooks],
-            "h": [w.headers for w in webhooks],
-            "r": [w.reason for w in webhooks],
+            "providers": [w.provider for w in webhooks],
+            "bodies": [w.body for w in webhooks],
+            "headers": [w.headers for w in webhooks],
+            "reasons": [w.reason for w in webhooks],
         },
     )
     return [int(i) for i in result.scalars()]
@@ -92,13 +94,13 @@ async def record_inbound(
     result = await conn.execute(
         _INBOUND,
         {
-            "p": [r.channel.provider for r in rows],
-            "m": [r.item.provider_message_id for r in rows],
-            "c": [r.channel.id for r in rows],
-            "f": [r.item.from_phone for r in rows],
-            "k": [r.item.kind for r in rows],
-            "s": [r.item.sent_at for r in rows],
-            "w": [r.webhook_event_id for r in rows],
+            "providers": [r.channel.provider for r in rows],
+            "provider_message_ids": [r.item.provider_message_id for r in rows],
+            "channel_ids": [r.channel.id for r in rows],
+            "from_phones": [r.item.from_phone for r in rows],
+            "kinds": [r.item.kind for r in rows],
+            "sent_ats": [r.item.sent_at for r in rows],
+            "webhook_event_ids": [r.webhook_event_id for r in rows],
         },
     )
     inserted: dict[int, set[str]] = {}
@@ -117,12 +119,12 @@ async def record_statuses(
     result = await conn.execute(
         _STATUSES,
         {
-            "m": [r.item.provider_message_id for r in rows],
-            "s": [r.item.status for r in rows],
-            "c": [r.channel.id for r in rows],
-            "o": [r.item.occurred_at for r in rows],
-            "w": [r.webhook_event_id for r in rows],
-            "ps": [r.item.provider_status for r in rows],
+            "provider_message_ids": [r.item.provider_message_id for r in rows],
+            "statuses": [r.item.status for r in rows],
+            "channel_ids": [r.channel.id for r in rows],
+            "occurred_ats": [r.item.occurred_at for r in rows],
+            "webhook_event_ids": [r.webhook_event_id for r in rows],
+            "provider_statuses": [r.item.provider_status for r in rows],
         },
     )
     inserted: dict[int, set[tuple[str, str]]] = {}

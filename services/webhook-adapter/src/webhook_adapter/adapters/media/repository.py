@@ -10,8 +10,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 NOTIFY_CHANNEL = "webhook_adapter_media"  # a hint for the fetcher: new media is due
@@ -44,6 +45,37 @@ class MediaRecord:
     created_at: datetime
 
 
+def pending_media(row: Row[Any]) -> PendingMedia:
+    """A row of ``claim_due``'s RETURNING."""
+    return PendingMedia(
+        ref=row.ref,
+        tenant_id=row.tenant_id,
+        channel_id=row.channel_id,
+        provider=row.provider,
+        provider_media_id=row.provider_media_id,
+        source_url=row.source_url,
+        declared_mime_type=row.declared_mime_type,
+        filename=row.filename,
+        attempts=row.attempts,
+    )
+
+
+def media_record(row: Row[Any]) -> MediaRecord:
+    """A row of ``find``'s SELECT."""
+    return MediaRecord(
+        ref=row.ref,
+        tenant_id=row.tenant_id,
+        state=row.state,
+        reason=row.reason,
+        mime_type=row.mime_type,
+        filename=row.filename,
+        size_bytes=row.size_bytes,
+        sha256=row.sha256,
+        storage_key=row.storage_key,
+        created_at=row.created_at,
+    )
+
+
 def new_ref() -> str:
     return f"media_{uuid.uuid4().hex}"
 
@@ -67,29 +99,35 @@ async def register(
             text(
                 "INSERT INTO media (ref, tenant_id, channel_id, provider, provider_media_id,"
                 " source_url, source_key, declared_mime_type, filename)"
-                " VALUES (:ref, :t, :c, :p, :pid, :url, :key, :mime, :fn)"
+                " VALUES (:ref, :tenant_id, :channel_id, :provider, :provider_media_id, :source_url,"
+                " :source_key, :declared_mime_type, :filename)"
                 " ON CONFLICT (provider, channel_id, source_key) DO NOTHING RETURNING ref"
             ),
             {
                 "ref": new_ref(),
-                "t": tenant_id,
-                "c": channel_id,
-                "p": provider,
-                "pid": provider_media_id,
-                "url": url,
-                "key": source_key,
-                "mime": mime_type,
-                "fn": filename,
+                "tenant_id": tenant_id,
+                "channel_id": channel_id,
+                "provider": provider,
+                "provider_media_id": provider_media_id,
+                "source_url": url,
+                "source_key": source_key,
+                "declared_mime_type": mime_type,
+                "filename": filename,
             },
         )
     ).scalar_one_or_none()
     if inserted is not None:
-        await conn.execute(text("SELECT pg_notify(:ch, '')"), {"ch": NOTIFY_CHANNEL})
+        await conn.execute(
+            text("SELECT pg_notify(:notify_channel, '')"), {"notify_channel": NOTIFY_CHANNEL}
+        )
         return str(inserted)
     # A replay: the first registration's ref (a concurrent one waited for it to commit).
     existing = await conn.execute(
-        text("SELECT ref FROM media WHERE provider = :p AND channel_id = :c AND source_key = :key"),
-        {"p": provider, "c": channel_id, "key": source_key},
+        text(
+            "SELECT ref FROM media WHERE provider = :provider AND channel_id = :channel_id"
+            " AND source_key = :source_key"
+        ),
+        {"provider": provider, "channel_id": channel_id, "source_key": source_key},
     )
     return str(existing.scalar_one())
 
@@ -98,16 +136,16 @@ async def claim_due(conn: AsyncConnection, limit: int, lease_seconds: float) -> 
     rows = await conn.execute(
         text(
             "UPDATE media SET attempts = attempts + 1, updated_at = now(),"
-            " next_attempt_at = now() + make_interval(secs => :lease)"
+            " next_attempt_at = now() + make_interval(secs => :lease_seconds)"
             " WHERE ref IN (SELECT ref FROM media WHERE state = 'pending'"
-            " AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT :n"
+            " AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT :limit"
             " FOR UPDATE SKIP LOCKED)"
             " RETURNING ref, tenant_id, channel_id, provider, provider_media_id, source_url,"
             " declared_mime_type, filename, attempts"
         ),
-        {"n": limit, "lease": lease_seconds},
+        {"limit": limit, "lease_seconds": lease_seconds},
     )
-    return [PendingMedia(**row._mapping) for row in rows]
+    return [pending_media(row) for row in rows]
 
 
 async def mark_stored(
@@ -121,18 +159,19 @@ async def mark_stored(
 ) -> bool:
     result = await conn.execute(
         text(
-            "UPDATE media SET state = 'stored', reason = NULL, mime_type = :mime,"
-            " size_bytes = :size, sha256 = :sha, storage_key = :key, settled_at = now(),"
-            " updated_at = now() WHERE ref = :ref AND state = 'pending' AND attempts = :a"
+            "UPDATE media SET state = 'stored', reason = NULL, mime_type = :mime_type,"
+            " size_bytes = :size_bytes, sha256 = :sha256, storage_key = :storage_key,"
+            " settled_at = now(), updated_at = now()"
+            " WHERE ref = :ref AND state = 'pending' AND attempts = :claimed_attempt"
             " RETURNING ref"
         ),
         {
             "ref": item.ref,
-            "a": item.attempts,
-            "mime": mime_type,
-            "size": size_bytes,
-            "sha": sha256,
-            "key": storage_key,
+            "claimed_attempt": item.attempts,
+            "mime_type": mime_type,
+            "size_bytes": size_bytes,
+            "sha256": sha256,
+            "storage_key": storage_key,
         },
     )
     return result.first() is not None
@@ -143,11 +182,17 @@ async def mark_retry(
 ) -> bool:
     result = await conn.execute(
         text(
-            "UPDATE media SET reason = :r, updated_at = now(),"
-            " next_attempt_at = now() + make_interval(secs => :d)"
-            " WHERE ref = :ref AND state = 'pending' AND attempts = :a RETURNING ref"
+            "UPDATE media SET reason = :reason, updated_at = now(),"
+            " next_attempt_at = now() + make_interval(secs => :delay_seconds)"
+            " WHERE ref = :ref AND state = 'pending' AND attempts = :claimed_attempt"
+            " RETURNING ref"
         ),
-        {"ref": item.ref, "a": item.attempts, "r": reason, "d": delay_seconds},
+        {
+            "ref": item.ref,
+            "claimed_attempt": item.attempts,
+            "reason": reason,
+            "delay_seconds": delay_seconds,
+        },
     )
     return result.first() is not None
 
@@ -158,10 +203,11 @@ async def mark_settled_badly(
     """``failed`` or ``rejected``, with the reason."""
     result = await conn.execute(
         text(
-            "UPDATE media SET state = :s, reason = :r, settled_at = now(), updated_at = now()"
-            " WHERE ref = :ref AND state = 'pending' AND attempts = :a RETURNING ref"
+            "UPDATE media SET state = :outcome, reason = :reason, settled_at = now(),"
+            " updated_at = now() WHERE ref = :ref AND state = 'pending'"
+            " AND attempts = :claimed_attempt RETURNING ref"
         ),
-        {"ref": item.ref, "a": item.attempts, "s": outcome, "r": reason},
+        {"ref": item.ref, "claimed_attempt": item.attempts, "outcome": outcome, "reason": reason},
     )
     return result.first() is not None
 
@@ -171,9 +217,9 @@ async def find(conn: AsyncConnection, tenant_id: str, ref: str) -> MediaRecord |
         await conn.execute(
             text(
                 "SELECT ref, tenant_id, state, reason, mime_type, filename, size_bytes, sha256,"
-                " storage_key, created_at FROM media WHERE ref = :ref AND tenant_id = :t"
+                " storage_key, created_at FROM media WHERE ref = :ref AND tenant_id = :tenant_id"
             ),
-            {"ref": ref, "t": tenant_id},
+            {"ref": ref, "tenant_id": tenant_id},
         )
     ).first()
-    return MediaRecord(**row._mapping) if row is not None else None
+    return media_record(row) if row is not None else None
