@@ -167,7 +167,9 @@ def write_report(results: dict[str, Any]) -> Path:
     lines = [
         "# What one enquiry costs",
         "",
-        f"Run {results['at']} on {results['machine']}: {results['enquiries']} enquiries from"
+        f"Run {results['at']} on {results['machine']} (load average at the end"
+        f" {'/'.join(f'{x:.1f}' for x in results['load_average'])}):"
+        f" {results['enquiries']} enquiries from"
         f" distinct phones at {results['rate']}/s, {results['replied']} replied; every figure"
         " below is per enquiry (counted by the services' own metrics, PostgreSQL's"
         " pg_stat_database and /proc), including the work that follows the reply (delivery"
@@ -210,6 +212,7 @@ async def main(args: argparse.Namespace) -> None:
     results = {
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "load_average": os.getloadavg(),
         "rate": args.rate,
         "profiled": args.profile,
         **measured,

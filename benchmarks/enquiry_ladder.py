@@ -202,7 +202,9 @@ def write_report(results: dict[str, Any]) -> Path:
     lines = [
         "# Enquiry ladder",
         "",
-        f"Run {results['at']} on {results['machine']}; local PostgreSQL and RabbitMQ; every"
+        f"Run {results['at']} on {results['machine']} (load average at the end"
+        f" {'/'.join(f'{x:.1f}' for x in results['load_average'])}); local PostgreSQL and"
+        " RabbitMQ; every"
         " service, the sandbox and the load generator on the same machine. Each step sends"
         f" enquiries from distinct phones at a constant rate for {results['seconds']:.0f} s (open"
         " loop); a reply counts when it reaches the provider's API.",
@@ -262,6 +264,7 @@ async def main(args: argparse.Namespace) -> None:
                 results = {
                     "at": datetime.now(UTC).isoformat(timespec="seconds"),
                     "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+                    "load_average": os.getloadavg(),
                     "seconds": args.seconds,
                     "services": list(system.stack.processes),
                     "steps": steps,
