@@ -148,7 +148,7 @@ async def step(system: System, rate: float, args: argparse.Namespace, work: Path
     await asyncio.sleep(args.settle)  # waiting for what must NOT come; the ledger reads it
     messages = [m for m in await sent_messages(system) if m.get("to") in phones]
     await system.http.delete(system.url("sandbox") + "/_sandbox/sent")
-    return ledger(rate, enquiries, messages, usage.summary(loaded_for), drained_for)
+    return ledger(rate, enquiries, messages, usage.summary(loaded_for + drained_for), drained_for)
 
 
 def ledger(
@@ -230,7 +230,7 @@ def write_report(results: dict[str, Any]) -> Path:
         f"Highest rate with 99% of replies within 2 s: "
         f"{max(sustained) if sustained else 'none of the steps'} (goal: ≥ 80/s).",
         "",
-        "## CPU and resident memory per service (while loaded)",
+        "## CPU and resident memory per service (load and drain)",
         "",
         "| Rate /s | " + " | ".join(results["services"]) + " |",
         "|---|" + "---|" * len(results["services"]),
@@ -244,7 +244,8 @@ def write_report(results: dict[str, Any]) -> Path:
         lines.append(f"| {s['rate']:.0f} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        "CPU is the share of one core over the loaded seconds; memory the peak resident set."
+        "CPU is the share of one core over the step (load and drain); memory the peak resident"
+        " set."
         " Lost: no reply by the end of the drain (every enquiry answered, or no new reply for"
         " 30 s, or 15 minutes). Duplicated: a phone that received the same text twice.",
     ]
