@@ -45,7 +45,6 @@ import json
 import os
 import platform
 import random
-import sys
 import time
 import urllib.parse
 from collections import Counter, defaultdict
@@ -61,6 +60,8 @@ from waops_testing.infra import postgres_admin_url, rabbitmq_broker
 from waops_testing.plugin import Infra, IsolatedFactory
 from waops_testing.system import System, running_system
 from waops_testing.tcp_proxy import TcpProxy
+
+from benchmarks import enquiry_ladder as ladder
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
@@ -137,7 +138,7 @@ async def replies_resumed(
     while time.time() - since < timeout:
         after = [
             datetime.fromisoformat(m["received_at"]).timestamp()
-            for m in await sent_messages(system)
+            for m in await ladder.sent_messages(system)
             if str(m.get("to", "")).startswith(prefix)
         ]
         after = [t for t in after if t >= since]
@@ -307,38 +308,11 @@ INJECTORS: dict[str, Injector] = {
 async def generate(
     system: System, args: argparse.Namespace, prefix: str, out: Path, *, duplicates: bool
 ) -> None:
-    config = system.stack.config
     share = 1.0 if duplicates else args.background_duplicates
-    extra = ["--duplicate-share", str(share), "--max-copies", "3"] if share else []
-    child = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "benchmarks.load_generator",
-        "--url",
-        system.url("webhook-adapter") + "/webhooks/meta",
-        "--app-secret",
-        config.app_secret,
-        "--phone-number-id",
-        config.phone_number_id,
-        "--rate",
-        str(args.rate),
-        "--seconds",
-        str(args.seconds),
-        "--out",
-        str(out),
-        "--prefix",
-        prefix,
-        "--retry-for",
-        str(args.retry_for),
-        *extra,
-    )
-    if await child.wait() != 0:
-        raise RuntimeError("the load generator failed")
-
-
-async def sent_messages(system: System) -> list[dict[str, Any]]:
-    async with system.http.get(system.url("sandbox") + "/_sandbox/sent") as resp:
-        return list(await resp.json())
+    extra = ["--retry-for", str(args.retry_for)]
+    if share:
+        extra += ["--duplicate-share", str(share), "--max-copies", "3"]
+    await ladder.generate(system, args.rate, args.seconds, prefix, out, extra)
 
 
 async def run_scenario(
@@ -363,13 +337,13 @@ async def run_scenario(
 
     deadline = time.monotonic() + args.drain
     while True:  # drain: until every enquiry has its reply, or the deadline
-        answered = {m["to"] for m in await sent_messages(system) if m.get("to") in phones}
+        answered = {m["to"] for m in await ladder.sent_messages(system) if m.get("to") in phones}
         if answered >= phones or time.monotonic() > deadline:
             break
         await asyncio.sleep(2)
     drained_at = time.monotonic()
     await asyncio.sleep(args.settle)  # waiting for what must NOT come (a late duplicate)
-    answered = {m["to"] for m in await sent_messages(system) if m.get("to") in phones}
+    answered = {m["to"] for m in await ladder.sent_messages(system) if m.get("to") in phones}
     result = {
         "scenario": name,
         "prefix": prefix,
@@ -756,7 +730,7 @@ async def main(args: argparse.Namespace) -> None:
                                 "drain_s": None,
                             }
                         )
-                messages = await sent_messages(system)
+                messages = await ladder.sent_messages(system)
                 leads = await leads_by_phone(system.iso.admin_url)
                 queues = await broker_queues(broker.api_url, system.iso.vhost)
                 parked = _parked_by_phone(queues.get("parked", []))

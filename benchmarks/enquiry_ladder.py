@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,7 +79,15 @@ def proc_stats(pid: int) -> tuple[float, float]:
         return 0.0, 0.0
 
 
-async def generate(system: System, rate: float, seconds: float, prefix: str, out: Path) -> None:
+async def generate(
+    system: System,
+    rate: float,
+    seconds: float,
+    prefix: str,
+    out: Path,
+    extra: Sequence[str] = (),
+) -> None:
+    """The load generator in its own process (``extra``: more of its options)."""
     config = system.stack.config
     child = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -98,6 +107,7 @@ async def generate(system: System, rate: float, seconds: float, prefix: str, out
         str(out),
         "--prefix",
         prefix,
+        *extra,
     )
     if await child.wait() != 0:
         raise RuntimeError(f"the load generator failed at {rate}/s")
