@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from waops_service_kit.api import Call, ListQuery, Reply, Routes, page
 
 from core.adapters import assignments as rows
+from core.entrypoints.context import use_case
 from core.entrypoints.trips import AssignmentView, as_uuid, keyset
 from core.handlers import assignments
 
@@ -78,7 +79,12 @@ async def offer_assignment(call: Call) -> Reply:
     """Offer trip work to an active field staff member (operations or a manager): OFFERED."""
     b: AssignmentRequest = call.body
     created = await assignments.offer(
-        call, call.path["trip"], str(b.staff_id), b.role, b.compensation_amount, b.currency
+        use_case(call),
+        call.path["trip"],
+        str(b.staff_id),
+        b.role,
+        b.compensation_amount,
+        b.currency,
     )
     return Reply(
         {"assignment": created.as_json()}, headers={"Location": f"/v1/assignments/{created.id}"}
@@ -108,7 +114,7 @@ async def list_assignments(call: Call) -> dict[str, Any]:
 )
 async def get_assignment(call: Call) -> dict[str, Any]:
     """One assignment."""
-    found = await assignments.find_assignment(call, call.path["assignment_id"])
+    found = await assignments.find_assignment(use_case(call), call.path["assignment_id"])
     return {"assignment": found.as_json()}
 
 
@@ -119,7 +125,11 @@ async def get_assignment(call: Call) -> dict[str, Any]:
 )
 async def accept_assignment(call: Call) -> dict[str, Any]:
     """The staff member offered accepts: ACCEPTED (the trip's first one: STAFF_ASSIGNED)."""
-    return {"assignment": (await assignments.accept(call, call.path["assignment_id"])).as_json()}
+    return {
+        "assignment": (
+            await assignments.accept(use_case(call), call.path["assignment_id"])
+        ).as_json()
+    }
 
 
 class DeclineRequest(BaseModel):
@@ -139,5 +149,5 @@ async def decline_assignment(call: Call) -> dict[str, Any]:
     """The staff member offered declines, optionally saying why: DECLINED (their dates are
     free again; operations read the reason on assignment.declined)."""
     reason = call.body.reason or None
-    declined = await assignments.decline(call, call.path["assignment_id"], reason)
+    declined = await assignments.decline(use_case(call), call.path["assignment_id"], reason)
     return {"assignment": declined.as_json()}

@@ -10,6 +10,7 @@ from waops_service_kit.api import Call, ListQuery, Reply, Routes, page
 
 from core.adapters import incidents as rows
 from core.adapters import trips as trip_rows
+from core.entrypoints.context import use_case
 from core.entrypoints.trips import as_uuid, keyset
 from core.handlers import incidents
 
@@ -109,7 +110,9 @@ _REFUSALS = (
 )
 async def report_incident(call: Call) -> Reply:
     """Report an incident on a trip (its accepted crew, operations or a manager): OPEN."""
-    view = await incidents.report(call, call.path["trip"], call.body.severity, call.body.text)
+    view = await incidents.report(
+        use_case(call), call.path["trip"], call.body.severity, call.body.text
+    )
     return Reply({"incident": view}, headers={"Location": f"/v1/incidents/{view['id']}"})
 
 
@@ -123,7 +126,11 @@ async def report_incident(call: Call) -> Reply:
 async def add_incident_update(call: Call) -> dict[str, Any]:
     """Add a note, optionally moving the incident (OPEN → IN_PROGRESS → RESOLVED)."""
     b: IncidentUpdateRequest = call.body
-    return {"incident": await incidents.add_update(call, call.path["incident_id"], b.text, b.state)}
+    return {
+        "incident": await incidents.add_update(
+            use_case(call), call.path["incident_id"], b.text, b.state
+        )
+    }
 
 
 @routes.post(
@@ -134,7 +141,11 @@ async def add_incident_update(call: Call) -> dict[str, Any]:
 )
 async def resolve_incident(call: Call) -> dict[str, Any]:
     """Resolve an incident, with an optional note: RESOLVED, the resolution time recorded."""
-    return {"incident": await incidents.resolve(call, call.path["incident_id"], call.body.text)}
+    return {
+        "incident": await incidents.resolve(
+            use_case(call), call.path["incident_id"], call.body.text
+        )
+    }
 
 
 @routes.get(
@@ -144,7 +155,7 @@ async def resolve_incident(call: Call) -> dict[str, Any]:
 )
 async def get_incident(call: Call) -> dict[str, Any]:
     """One incident with its updates (author and time) and resolution time."""
-    return {"incident": await incidents.incident_view(call, call.path["incident_id"])}
+    return {"incident": await incidents.incident_view(use_case(call), call.path["incident_id"])}
 
 
 @routes.get("/v1/incidents", query=IncidentQuery, response=IncidentList)

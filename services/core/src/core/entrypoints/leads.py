@@ -21,6 +21,7 @@ from core.adapters.leads import lead_view, parse_lead_id
 from core.domain.errors import Invalid, NotFound
 from core.domain.leads import InconsistentTravelDates, LeadDraft, resolve_travel_month
 from core.domain.phones import InvalidPhone, normalize_phone
+from core.entrypoints.context import use_case
 from core.entrypoints.fields import PhoneFilter
 from core.handlers.leads import contact_lead, create_lead, list_leads, lose_lead, qualify_lead
 
@@ -135,7 +136,7 @@ def _draft(req: LeadRequest) -> LeadDraft:
 )
 async def post_lead(call: Call) -> Reply:
     """Create a lead from an enquiry, assign a sales rep and publish lead.created."""
-    view = await create_lead(call, _draft(call.body))
+    view = await create_lead(use_case(call), _draft(call.body))
     return Reply({"lead": view}, headers={"Location": f"/v1/leads/{view['id']}"})
 
 
@@ -158,7 +159,7 @@ async def get_leads(call: Call) -> dict[str, Any]:
     """Leads, newest first, filtered by state, sales rep or customer phone (paginated)."""
     q: LeadQuery = call.query
     return await list_leads(
-        call,
+        use_case(call),
         state=q.state,
         assigned_to=str(q.assigned_to) if q.assigned_to else None,
         customer_phone=q.customer_phone,
@@ -170,13 +171,13 @@ async def get_leads(call: Call) -> dict[str, Any]:
 @routes.post("/v1/leads/{lead_id}/contact", response=LeadEnvelope, errors=MOVE_ERRORS)
 async def contact(call: Call) -> dict[str, Any]:
     """A rep reached the customer: NEW → CONTACTED (lead.contacted)."""
-    return {"lead": await contact_lead(call, call.path["lead_id"])}
+    return {"lead": await contact_lead(use_case(call), call.path["lead_id"])}
 
 
 @routes.post("/v1/leads/{lead_id}/qualify", response=LeadEnvelope, errors=MOVE_ERRORS)
 async def qualify(call: Call) -> dict[str, Any]:
     """The customer means it (tour, dates, pax known): → QUALIFIED (lead.qualified)."""
-    return {"lead": await qualify_lead(call, call.path["lead_id"])}
+    return {"lead": await qualify_lead(use_case(call), call.path["lead_id"])}
 
 
 @routes.post(
@@ -184,4 +185,4 @@ async def qualify(call: Call) -> dict[str, Any]:
 )
 async def lose(call: Call) -> dict[str, Any]:
     """The customer will not book, with the reason: any open state → LOST (lead.lost)."""
-    return {"lead": await lose_lead(call, call.path["lead_id"], call.body.reason)}
+    return {"lead": await lose_lead(use_case(call), call.path["lead_id"], call.body.reason)}

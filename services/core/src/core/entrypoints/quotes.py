@@ -10,6 +10,7 @@ from waops_contracts.limits import MAX_PARTY_SIZE, MIN_PARTY_SIZE
 from waops_service_kit.api import Call, Routes
 
 from core.entrypoints.bookings import BookingView
+from core.entrypoints.context import use_case
 from core.entrypoints.leads import LeadView
 from core.handlers.quotes import convert_lead, quotes_of_lead, send_quote
 
@@ -117,7 +118,7 @@ async def post_quote(call: Call) -> dict[str, Any]:
     """Price a departure for the lead and send the quote: lead → QUOTED, quote.sent."""
     body: QuoteRequest = call.body
     return await send_quote(
-        call,
+        use_case(call),
         call.path["lead_id"],
         departure_id=body.departure_id,
         pax=body.pax,
@@ -129,7 +130,7 @@ async def post_quote(call: Call) -> dict[str, Any]:
 @routes.get("/v1/leads/{lead_id}/quotes", response=QuoteList, errors=((404, "LEAD_NOT_FOUND"),))
 async def get_quotes(call: Call) -> dict[str, Any]:
     """The lead's quotes, newest first."""
-    return {"items": await quotes_of_lead(call, call.path["lead_id"])}
+    return {"items": await quotes_of_lead(use_case(call), call.path["lead_id"])}
 
 
 @routes.post(
@@ -151,7 +152,7 @@ async def convert(call: Call) -> dict[str, Any]:
     """The customer books: seats held (booking HELD) at the quoted price, lead → WON."""
     body: ConvertRequest = call.body
     return await convert_lead(
-        call,
+        use_case(call),
         call.path["lead_id"],
         departure_id=body.departure_id,
         quote_id=body.quote_id,

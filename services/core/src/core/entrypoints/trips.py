@@ -15,6 +15,7 @@ from waops_service_kit.api.pagination import BadCursor
 from core.adapters import assignments as assignment_rows
 from core.adapters import trips as trip_rows
 from core.adapters.trips import Trip
+from core.entrypoints.context import use_case
 from core.handlers import trips
 
 routes = Routes(tag="trips", description="Trips, check-in and check-out by the crew")
@@ -125,7 +126,7 @@ _ACTOR_REFUSALS = (
 )
 async def open_trip(call: Call) -> Reply:
     """The departure's trip: created SCHEDULED (201), or the existing one (200)."""
-    trip, created = await trips.open_trip(call, call.path["departure_id"])
+    trip, created = await trips.open_trip(use_case(call), call.path["departure_id"])
     return Reply(
         {"trip": await trip_view(call, trip)},
         status=201 if created else 200,
@@ -153,7 +154,7 @@ async def list_trips(call: Call) -> dict[str, Any]:
 @routes.get("/v1/trips/{trip}", response=TripEnvelope, errors=((404, "TRIP_NOT_FOUND"),))
 async def get_trip(call: Call) -> dict[str, Any]:
     """One trip, by id or reference (any case: ``ebc-251005``), with its assignments."""
-    return {"trip": await trip_view(call, await trips.find_trip(call, call.path["trip"]))}
+    return {"trip": await trip_view(call, await trips.find_trip(use_case(call), call.path["trip"]))}
 
 
 @routes.post(
@@ -164,7 +165,7 @@ async def get_trip(call: Call) -> dict[str, Any]:
 )
 async def check_in_trip(call: Call) -> dict[str, Any]:
     """The accepted lead guide checks the group in: STARTED, bookings ACTIVE, trip.started."""
-    trip = await trips.check_in(call, call.path["trip"], call.body.note)
+    trip = await trips.check_in(use_case(call), call.path["trip"], call.body.note)
     return {"trip": await trip_view(call, trip)}
 
 
@@ -178,7 +179,7 @@ async def report_trip_progress(call: Call) -> dict[str, Any]:
     """News from the field (crew or operations): the first after the start moves the trip
     IN_PROGRESS (trip.in_progress); each one with a note is posted (trip.update_posted). A
     report without a note on a trip already under way is refused (NOTE_REQUIRED)."""
-    trip = await trips.report_progress(call, call.path["trip"], call.body.note)
+    trip = await trips.report_progress(use_case(call), call.path["trip"], call.body.note)
     return {"trip": await trip_view(call, trip)}
 
 
@@ -190,7 +191,7 @@ async def report_trip_progress(call: Call) -> dict[str, Any]:
 )
 async def check_out_trip(call: Call) -> dict[str, Any]:
     """The lead guide checks the group out: ENDED, bookings COMPLETED, the crew's payroll."""
-    trip = await trips.check_out(call, call.path["trip"], call.body.note)
+    trip = await trips.check_out(use_case(call), call.path["trip"], call.body.note)
     return {"trip": await trip_view(call, trip)}
 
 
@@ -202,5 +203,5 @@ async def check_out_trip(call: Call) -> dict[str, Any]:
 )
 async def close_trip(call: Call) -> dict[str, Any]:
     """Operations close an ended trip: CLOSED, nothing more happens on it."""
-    trip = await trips.close(call, call.path["trip"], call.body.note)
+    trip = await trips.close(use_case(call), call.path["trip"], call.body.note)
     return {"trip": await trip_view(call, trip)}

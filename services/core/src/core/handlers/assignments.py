@@ -18,7 +18,6 @@ from waops_contracts.events import (
     StaffContact,
 )
 from waops_contracts.events.trips import AssignmentEvent
-from waops_service_kit.api import Call
 
 from core.adapters import assignments as rows
 from core.adapters import directory
@@ -28,11 +27,12 @@ from core.domain import assignments as rules
 from core.domain import trips as trip_rules
 from core.domain.directory import FIELD_STAFF, NotAllowed, require_office
 from core.domain.errors import Invalid, NotFound, RuleViolation
+from core.handlers.context import UseCase
 from core.handlers.trips import acting_staff, find_trip, note_activity
 
 
 async def _announce(
-    call: Call, kind: type[AssignmentEvent], a: Assignment, trip: Trip, **extra: Any
+    call: UseCase, kind: type[AssignmentEvent], a: Assignment, trip: Trip, **extra: Any
 ) -> None:
     await call.emit(
         kind(
@@ -58,7 +58,7 @@ async def _announce(
 
 
 async def offer(
-    call: Call, trip_key: str, staff_id: str, role: str, amount: Decimal, currency: str
+    call: UseCase, trip_key: str, staff_id: str, role: str, amount: Decimal, currency: str
 ) -> Assignment:
     trip = await find_trip(call, trip_key, lock=True)
     office = await acting_staff(call)
@@ -96,7 +96,7 @@ async def offer(
     return created
 
 
-async def find_assignment(call: Call, assignment_id: str) -> Assignment:
+async def find_assignment(call: UseCase, assignment_id: str) -> Assignment:
     found = await rows.find_assignment(call.conn, call.tenant_id, assignment_id)
     if found is None:
         raise NotFound("ASSIGNMENT_NOT_FOUND", "no such assignment", id=assignment_id)
@@ -104,7 +104,7 @@ async def find_assignment(call: Call, assignment_id: str) -> Assignment:
 
 
 async def _answer(
-    call: Call, assignment_id: str, action: str, reason: str | None = None
+    call: UseCase, assignment_id: str, action: str, reason: str | None = None
 ) -> Assignment:
     first = await find_assignment(call, assignment_id)
     trip = await find_trip(call, first.trip_id, lock=True)  # serialises answers on the trip
@@ -132,9 +132,9 @@ async def _answer(
     return answered
 
 
-async def accept(call: Call, assignment_id: str) -> Assignment:
+async def accept(call: UseCase, assignment_id: str) -> Assignment:
     return await _answer(call, assignment_id, rules.ACCEPT)
 
 
-async def decline(call: Call, assignment_id: str, reason: str | None = None) -> Assignment:
+async def decline(call: UseCase, assignment_id: str, reason: str | None = None) -> Assignment:
     return await _answer(call, assignment_id, rules.DECLINE, reason)

@@ -35,7 +35,6 @@ from waops_contracts.events import (
 )
 from waops_contracts.limits import MAX_PARTY_SIZE, MIN_PARTY_SIZE
 from waops_contracts.references import format_booking_reference
-from waops_service_kit.api import Call
 
 from core.adapters import bookings, inventory, waitlist
 from core.adapters.bookings import NewBooking
@@ -47,6 +46,7 @@ from core.domain.errors import Invalid, NotFound, RuleViolation, invalid_transit
 from core.domain.inventory import EXPIRED, RELEASED
 from core.domain.phones import InvalidPhone, normalize_phone
 from core.handlers import waitlist as waitlist_service
+from core.handlers.context import UseCase
 from core.handlers.inventory import (
     Ctx,
     admit,
@@ -82,7 +82,7 @@ async def travellers_of_departure(
 
 
 async def hold_and_book(
-    call: Call,
+    call: UseCase,
     *,
     departure_id: str,
     pax: int,
@@ -237,7 +237,7 @@ async def _move(ctx: Ctx, booking: bookings.BookingRow, action: str, event: Any)
     return moved
 
 
-async def mark_payment_pending(call: Call, booking_id: str) -> dict[str, Any]:
+async def mark_payment_pending(call: UseCase, booking_id: str) -> dict[str, Any]:
     """HELD → PAYMENT_PENDING when a payment link is issued (booking.payment_pending).
     Already PAYMENT_PENDING: the booking unchanged, no event (a second link is fine).
     Otherwise BOOKING_INVALID_TRANSITION; BOOKING_NOT_FOUND. The hold keeps its expiry."""
@@ -252,7 +252,7 @@ async def request_payment(ctx: Ctx, booking_id: str) -> dict[str, Any]:
     return await _move(ctx, booking, rules.REQUEST_PAYMENT, BookingPaymentPending)
 
 
-async def confirm_paid_booking(call: Call, booking_id: str) -> dict[str, Any]:
+async def confirm_paid_booking(call: UseCase, booking_id: str) -> dict[str, Any]:
     """HELD/PAYMENT_PENDING → CONFIRMED once the deposit or the full amount is paid: the
     hold becomes a confirmed seat that no longer expires (booking.confirmed, and
     departure.upserted with the new counts). Already CONFIRMED/ACTIVE/COMPLETED (a later
@@ -279,7 +279,7 @@ async def confirm_paid(ctx: Ctx, booking_id: str) -> dict[str, Any]:
 
 
 async def _move_departure(
-    call: Call, departure_id: str, state: str, action: str, event: Any
+    call: UseCase, departure_id: str, state: str, action: str, event: Any
 ) -> list[dict[str, Any]]:
     return await move_departure(ctx_of(call), departure_id, state, action, event)
 
@@ -297,7 +297,7 @@ async def move_departure(
     return moved
 
 
-async def activate_departure_bookings(call: Call, departure_id: str) -> list[dict[str, Any]]:
+async def activate_departure_bookings(call: UseCase, departure_id: str) -> list[dict[str, Any]]:
     """The trip started: every CONFIRMED booking of the departure → ACTIVE
     (booking.activated each); returns their views. Unpaid (HELD/PAYMENT_PENDING) bookings
     are left to their hold's expiry. DEPARTURE_NOT_FOUND."""
@@ -306,7 +306,7 @@ async def activate_departure_bookings(call: Call, departure_id: str) -> list[dic
     )
 
 
-async def complete_departure_bookings(call: Call, departure_id: str) -> list[dict[str, Any]]:
+async def complete_departure_bookings(call: UseCase, departure_id: str) -> list[dict[str, Any]]:
     """The trip ended: every ACTIVE booking of the departure → COMPLETED
     (booking.completed each); returns their views. DEPARTURE_NOT_FOUND."""
     return await _move_departure(call, departure_id, rules.ACTIVE, rules.COMPLETE, BookingCompleted)

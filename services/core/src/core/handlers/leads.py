@@ -18,7 +18,7 @@ from waops_contracts.events import (
 )
 from waops_contracts.events.leads import LeadMoved
 from waops_contracts.references import format_lead_reference
-from waops_service_kit.api import Call, decode_cursor, page
+from waops_service_kit.api import decode_cursor, page
 from waops_service_kit.api.pagination import BadCursor
 
 from core.adapters import catalogue, directory, leads
@@ -35,9 +35,10 @@ from core.domain.leads import (
     next_lead_state,
     travel_year,
 )
+from core.handlers.context import UseCase
 
 
-async def create_lead(call: Call, draft: LeadDraft) -> dict[str, Any]:
+async def create_lead(call: UseCase, draft: LeadDraft) -> dict[str, Any]:
     conn, tenant_id = call.conn, call.tenant_id
     tour = await catalogue.tour_by_code(conn, tenant_id, draft.tour_code)
     if tour is None or not tour.active:
@@ -98,7 +99,7 @@ _MOVED_EVENTS: dict[str, type[LeadMoved]] = {
 }
 
 
-async def lock_open_lead(call: Call, raw_id: str, action: str) -> tuple[dict[str, Any], str]:
+async def lock_open_lead(call: UseCase, raw_id: str, action: str) -> tuple[dict[str, Any], str]:
     """The lead (row-locked) and the state ``action`` takes it to; 404 or 409 otherwise.
 
     Checked before any other work, so a refused move (a quote for a LOST lead, converting a
@@ -114,7 +115,7 @@ async def lock_open_lead(call: Call, raw_id: str, action: str) -> tuple[dict[str
 
 
 async def move_lead(
-    call: Call,
+    call: UseCase,
     lead: dict[str, Any],
     action: str,
     target: str,
@@ -153,23 +154,23 @@ async def move_lead(
     return view
 
 
-async def contact_lead(call: Call, raw_id: str) -> dict[str, Any]:
+async def contact_lead(call: UseCase, raw_id: str) -> dict[str, Any]:
     lead, target = await lock_open_lead(call, raw_id, CONTACT)
     return await move_lead(call, lead, CONTACT, target)
 
 
-async def qualify_lead(call: Call, raw_id: str) -> dict[str, Any]:
+async def qualify_lead(call: UseCase, raw_id: str) -> dict[str, Any]:
     lead, target = await lock_open_lead(call, raw_id, QUALIFY)
     return await move_lead(call, lead, QUALIFY, target)
 
 
-async def lose_lead(call: Call, raw_id: str, reason: str) -> dict[str, Any]:
+async def lose_lead(call: UseCase, raw_id: str, reason: str) -> dict[str, Any]:
     lead, target = await lock_open_lead(call, raw_id, LOSE)
     return await move_lead(call, lead, LOSE, target, lost_reason=reason)
 
 
 async def list_leads(
-    call: Call,
+    call: UseCase,
     *,
     state: str | None,
     assigned_to: str | None,

@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from waops_contracts.events import QuoteDiscount, QuoteSent, SalesRep
-from waops_service_kit.api import Call
 
 from core.adapters import quotes
 from core.adapters.leads import lead_view, parse_lead_id
@@ -23,13 +22,13 @@ from core.domain.errors import Invalid, NotFound, RuleViolation
 from core.domain.leads import CONVERT, QUOTE
 from core.domain.quotes import EarlyBirdRule, price_quote, valid_until
 from core.handlers.bookings import hold_and_book
-from core.handlers.deps import DEPS
+from core.handlers.context import UseCase
 from core.handlers.leads import lock_open_lead, move_lead
 from core.handlers.payments import open_account
 
 
 async def departure_for_lead(
-    call: Call, lead: dict[str, Any], departure_id: str
+    call: UseCase, lead: dict[str, Any], departure_id: str
 ) -> PricedDeparture:
     """A departure of the lead's tour, still open for bookings."""
     try:
@@ -52,7 +51,7 @@ async def departure_for_lead(
 
 
 async def send_quote(
-    call: Call,
+    call: UseCase,
     raw_lead_id: str,
     *,
     departure_id: str,
@@ -60,7 +59,7 @@ async def send_quote(
     discount_percent: Decimal,
     discount_amount: Decimal,
 ) -> dict[str, Any]:
-    settings = call.request.app[DEPS].settings
+    settings = call.settings
     lead, target = await lock_open_lead(call, raw_lead_id, QUOTE)
     departure = await departure_for_lead(call, lead, departure_id)
     early_bird = EarlyBirdRule(
@@ -136,7 +135,7 @@ async def send_quote(
     return {"quote": quote, "lead": lead_after}
 
 
-async def quotes_of_lead(call: Call, raw_lead_id: str) -> list[dict[str, Any]]:
+async def quotes_of_lead(call: UseCase, raw_lead_id: str) -> list[dict[str, Any]]:
     lead_id = parse_lead_id(raw_lead_id)
     if lead_id is None or await lead_view(call.conn, call.tenant_id, lead_id) is None:
         raise NotFound("LEAD_NOT_FOUND", "no such lead", id=raw_lead_id)
@@ -144,7 +143,7 @@ async def quotes_of_lead(call: Call, raw_lead_id: str) -> list[dict[str, Any]]:
 
 
 async def convert_lead(
-    call: Call,
+    call: UseCase,
     raw_id: str,
     *,
     departure_id: str,
@@ -185,7 +184,7 @@ async def convert_lead(
 
 
 async def _quote_for_conversion(
-    call: Call, lead: dict[str, Any], departure_id: str, quote_id: str | None
+    call: UseCase, lead: dict[str, Any], departure_id: str, quote_id: str | None
 ) -> dict[str, Any] | None:
     if quote_id is None:
         return await quotes.latest_valid_quote(
