@@ -12,6 +12,8 @@ from waops_contracts import Event
 from waops_messaging import EventWriter
 from waops_service_kit.api import Actor
 
+from core.adapters.leads import PostgresLeads
+from core.handlers.ports import LeadRepository
 from core.settings import CoreSettings
 
 
@@ -25,6 +27,12 @@ class UseCase:
     writer: EventWriter
     correlation_id: str | None = None
     causation_id: str | None = None
+    lead_repository: LeadRepository | None = None  # a fake in fast tests
+
+    @property
+    def leads(self) -> LeadRepository:
+        """The tenant's leads: the given repository, else PostgreSQL in this transaction."""
+        return self.lead_repository or PostgresLeads(self.conn, self.tenant_id)
 
     async def emit(self, event: Event, *, subject: str, partition_key: str | None = None) -> None:
         """Stage a domain event in this use case's transaction (published by the outbox)."""
