@@ -1,6 +1,6 @@
 """Bookings: the use cases, and the seams the other areas call.
 
-Each runs in one transaction (the API's ``Call``, or a sweep's) that first locks the
+Each runs in one transaction (a route's ``UseCase``, or a sweep's) that first locks the
 booking's departure: seats, the booking's state, its hold and its waitlist entry all change
 under that one lock. Refusals are raised before anything is written, so a caller that
 catches one (a lead conversion that finds no seats) keeps a clean transaction.
@@ -41,6 +41,7 @@ from core.adapters.bookings import NewBooking
 from core.adapters.catalogue import Departure
 from core.domain import bookings as rules
 from core.domain import waitlist as line
+from core.domain.bookings import Booking
 from core.domain.catalogue import booking_total
 from core.domain.errors import Invalid, NotFound, RuleViolation, invalid_transition
 from core.domain.inventory import EXPIRED, RELEASED
@@ -162,8 +163,8 @@ async def _known_lead(ctx: Ctx, lead_id: str) -> str:
     except ValueError:
         raise Invalid("UNKNOWN_LEAD", "no such lead", lead_id=lead_id[:64]) from None
     found = await ctx.conn.execute(
-        text("SELECT 1 FROM leads WHERE tenant_id = :t AND id = CAST(:i AS uuid)"),
-        {"t": ctx.tenant_id, "i": canonical},
+        text("SELECT 1 FROM leads WHERE tenant_id = :tenant_id AND id = CAST(:lead_id AS uuid)"),
+        {"tenant_id": ctx.tenant_id, "lead_id": canonical},
     )
     if found.first() is None:
         raise Invalid("UNKNOWN_LEAD", "no such lead", lead_id=canonical)
@@ -218,7 +219,7 @@ async def _announce_held(
     await announce_booking(ctx, BookingHeld, booking, previous)
 
 
-async def locked(ctx: Ctx, raw: str) -> tuple[Departure, bookings.BookingRow]:
+async def locked(ctx: Ctx, raw: str) -> tuple[Departure, Booking]:
     """The booking (by id or reference) and its departure, locked in the one lock order."""
     found = await bookings.find_booking(ctx.conn, ctx.tenant_id, raw)
     if found is None:
@@ -229,8 +230,8 @@ async def locked(ctx: Ctx, raw: str) -> tuple[Departure, bookings.BookingRow]:
     return departure, booking
 
 
-async def _move(ctx: Ctx, booking: bookings.BookingRow, action: str, event: Any) -> dict[str, Any]:
-    state = rules.transition(booking.state, action)
+async def _move(ctx: Ctx, booking: Booking, action: str, event: Any) -> dict[str, Any]:
+    state = booking.after(action)
     await bookings.set_state(ctx.conn, booking.id, state, ctx.now)
     moved = await view(ctx, booking.id)
     await announce_booking(ctx, event, moved, booking.state)
@@ -269,7 +270,7 @@ async def confirm_paid(ctx: Ctx, booking_id: str) -> dict[str, Any]:
     departure, booking = await locked(ctx, booking_id)
     if booking.state in (rules.CONFIRMED, rules.ACTIVE, rules.COMPLETED):
         return await view(ctx, booking.id)
-    rules.transition(booking.state, rules.CONFIRM_PAYMENT)  # refuse before writing
+    booking.after(rules.CONFIRM_PAYMENT)  # refuse before writing
     hold = await inventory.live_hold(ctx.conn, booking.id)
     assert hold is not None  # a HELD / PAYMENT_PENDING booking has its live hold
     await inventory.confirm_hold(ctx.conn, hold.id, ctx.now)
@@ -316,7 +317,7 @@ async def cancel(ctx: Ctx, raw: str, reason: str = rules.REQUESTED) -> dict[str,
     """Cancel a booking (DRAFT/HELD/PAYMENT_PENDING/CONFIRMED/WAITLISTED): its hold is
     released or its waitlist place given up, and freed seats are offered to the line."""
     departure, booking = await locked(ctx, raw)
-    rules.transition(booking.state, rules.CANCEL)
+    booking.after(rules.CANCEL)  # refuse before writing
     hold = await inventory.live_hold(ctx.conn, booking.id)
     if hold is not None:
         await inventory.end_hold(ctx.conn, hold.id, RELEASED, reason, ctx.now)
@@ -329,13 +330,13 @@ async def cancel(ctx: Ctx, raw: str, reason: str = rules.REQUESTED) -> dict[str,
 async def _cancelled(
     ctx: Ctx,
     departure: Departure,
-    booking: bookings.BookingRow,
+    booking: Booking,
     reason: str,
     hold: inventory.Hold | None,
     hold_event: Any = HoldReleased,
 ) -> dict[str, Any]:
     """The booking's seats are free: record it CANCELLED, announce, offer the seats on."""
-    state = rules.transition(booking.state, rules.CANCEL)
+    state = booking.after(rules.CANCEL)
     await bookings.set_state(ctx.conn, booking.id, state, ctx.now, cancel_reason=reason)
     await waitlist_service.offer_freed_seats(ctx, departure)
     cancelled = await view(ctx, booking.id)
@@ -346,9 +347,7 @@ async def _cancelled(
     return cancelled
 
 
-async def _open_offer(
-    ctx: Ctx, raw: str, action: str
-) -> tuple[Departure, bookings.BookingRow, waitlist.Entry]:
+async def _open_offer(ctx: Ctx, raw: str, action: str) -> tuple[Departure, Booking, waitlist.Entry]:
     """The booking and its open offer; a booking not WAITLISTED cannot take or decline one
     (BOOKING_INVALID_TRANSITION), a waitlisted one without an offer gets NO_OPEN_OFFER,
     and one whose offer ran out (not yet swept) OFFER_EXPIRED."""
@@ -368,7 +367,7 @@ async def confirm_offer(ctx: Ctx, raw: str) -> dict[str, Any]:
     hold with the usual expiry)."""
     departure, booking, entry = await _open_offer(ctx, raw, rules.CONFIRM_OFFER)
     overridden_by, _ = await admit(ctx, departure, booking.pax, override=False, own_offer=entry.pax)
-    state = rules.transition(booking.state, rules.CONFIRM_OFFER)
+    state = booking.after(rules.CONFIRM_OFFER)
     await waitlist.set_status(ctx.conn, entry.id, line.CONFIRMED, ctx.now)
     await bookings.set_state(ctx.conn, booking.id, state, ctx.now)
     hold = await place_hold(ctx, departure, booking.id, booking.pax, overridden_by)
