@@ -9,7 +9,7 @@ updated on a STARTED trip is the activity that moves it IN_PROGRESS.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from dataclasses import dataclass
 
 from waops_contracts.events import (
     IncidentAuthor,
@@ -23,15 +23,23 @@ from waops_contracts.events.incidents import IncidentEvent
 from core.adapters import assignments as assignment_rows
 from core.adapters import incidents as rows
 from core.adapters.directory import StaffMember
-from core.adapters.incidents import Incident
 from core.adapters.trips import Trip
 from core.domain import incidents as rules
 from core.domain import trips as trip_rules
 from core.domain.directory import OFFICE_ROLES
 from core.domain.errors import NotFound
+from core.domain.incidents import Incident, IncidentUpdate
 from core.handlers import bookings
 from core.handlers.context import UseCase
 from core.handlers.trips import acting_staff, crew_assignment, find_trip, note_activity
+
+
+@dataclass(frozen=True)
+class IncidentRecord:
+    """An incident with its updates, oldest first."""
+
+    incident: Incident
+    updates: list[IncidentUpdate]
 
 
 async def _may_act_on(call: UseCase, trip: Trip) -> StaffMember:
@@ -81,12 +89,12 @@ async def find_incident(call: UseCase, incident_id: str, *, lock: bool = False) 
     return found
 
 
-async def incident_view(call: UseCase, incident_id: str) -> dict[str, Any]:
+async def incident_view(call: UseCase, incident_id: str) -> IncidentRecord:
     incident = await find_incident(call, incident_id)
-    return {**incident.as_json(), "updates": await rows.updates_of(call.conn, incident.id)}
+    return IncidentRecord(incident, await rows.updates_of(call.conn, incident.id))
 
 
-async def report(call: UseCase, trip_key: str, severity: str, body: str) -> dict[str, Any]:
+async def report(call: UseCase, trip_key: str, severity: str, body: str) -> IncidentRecord:
     trip = await find_trip(call, trip_key, lock=True)
     author = await _may_act_on(call, trip)
     trip_rules.next_state(trip.state, trip_rules.INCIDENT)  # none on a closed trip
@@ -109,12 +117,12 @@ async def report(call: UseCase, trip_key: str, severity: str, body: str) -> dict
 
 async def add_update(
     call: UseCase, incident_id: str, body: str, target: str | None
-) -> dict[str, Any]:
+) -> IncidentRecord:
     first = await find_incident(call, incident_id)
     trip = await find_trip(call, first.trip_id, lock=True)  # trip first, then the incident
     incident = await find_incident(call, incident_id, lock=True)
     author = await _may_act_on(call, trip)
-    state = rules.next_state(incident.state, rules.action_for_update(target))
+    state = incident.after_update(target)
     await rows.add_update(
         call.conn,
         update_id=str(uuid.uuid4()),
@@ -133,5 +141,5 @@ async def add_update(
     return await incident_view(call, incident.id)
 
 
-async def resolve(call: UseCase, incident_id: str, body: str | None) -> dict[str, Any]:
+async def resolve(call: UseCase, incident_id: str, body: str | None) -> IncidentRecord:
     return await add_update(call, incident_id, body or "Resolved.", rules.RESOLVED)

@@ -1,0 +1,45 @@
+"""The aggregates own their state machines: each move is a method, refusals come from it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from core.domain import bookings, incidents
+from core.domain.bookings import Booking
+from core.domain.errors import RuleViolation
+from core.domain.incidents import Author, Incident
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def test_a_booking_answers_its_own_moves() -> None:
+    held = Booking("b-1", bookings.HELD, "d-1", 2)
+    assert held.after(bookings.REQUEST_PAYMENT) == bookings.PAYMENT_PENDING
+    assert held.after(bookings.CANCEL) == bookings.CANCELLED
+    with pytest.raises(RuleViolation) as refused:
+        Booking("b-1", bookings.COMPLETED, "d-1", 2).after(bookings.CANCEL)
+    assert refused.value.code == "BOOKING_INVALID_TRANSITION"
+
+
+def an_incident(state: str) -> Incident:
+    return Incident(
+        id="i-1",
+        trip_id="t-1",
+        trip_reference="EBC-2026-0001-T",
+        severity="HIGH",
+        state=state,
+        text="a porter is unwell",
+        reported_by=Author("s-1", "Pemba", "+9779800000010", "GUIDE"),
+        reported_at=NOW,
+        resolved_at=None,
+    )
+
+
+def test_an_incident_answers_the_state_an_update_asks_for() -> None:
+    assert an_incident(incidents.OPEN).after_update(None) == incidents.OPEN
+    assert an_incident(incidents.OPEN).after_update(incidents.IN_PROGRESS) == incidents.IN_PROGRESS
+    assert an_incident(incidents.IN_PROGRESS).after_update(incidents.RESOLVED) == incidents.RESOLVED
+    with pytest.raises(RuleViolation) as refused:
+        an_incident(incidents.RESOLVED).after_update(None)
+    assert refused.value.code == "INCIDENT_INVALID_TRANSITION"
