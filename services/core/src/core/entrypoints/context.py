@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from waops_service_kit.api import Call
 
+from core.entrypoints.deps import DEPS
 from core.handlers.context import UseCase
-from core.handlers.deps import DEPS
 
 
 def use_case(call: Call) -> UseCase:

@@ -18,7 +18,7 @@ from waops_service_kit.api import Call, Reply, Routes
 
 from core.domain.errors import DomainError
 from core.entrypoints.context import use_case
-from core.handlers.deps import DEPS
+from core.entrypoints.deps import DEPS
 from core.handlers.payments import (
     account_of_booking,
     balance_reminders,
