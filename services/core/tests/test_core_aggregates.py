@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from core.domain import bookings, incidents
+from core.domain import bookings, incidents, inventory
 from core.domain.bookings import Booking
 from core.domain.errors import RuleViolation
 from core.domain.incidents import Author, Incident
+from core.domain.inventory import Hold
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -43,3 +44,21 @@ def test_an_incident_answers_the_state_an_update_asks_for() -> None:
     with pytest.raises(RuleViolation) as refused:
         an_incident(incidents.RESOLVED).after_update(None)
     assert refused.value.code == "INCIDENT_INVALID_TRANSITION"
+
+
+def a_hold(status: str) -> Hold:
+    return Hold("h-1", "b-1", "d-1", 2, status, NOW, False, None)
+
+
+def test_a_hold_is_confirmed_released_or_expired_only_from_where_it_may_be() -> None:
+    assert a_hold(inventory.ACTIVE).after(inventory.CONFIRM) == inventory.CONFIRMED
+    assert a_hold(inventory.CONFIRMED).after(inventory.RELEASE) == inventory.RELEASED
+    assert a_hold(inventory.ACTIVE).after(inventory.EXPIRE) == inventory.EXPIRED
+    for status, action in [
+        (inventory.CONFIRMED, inventory.EXPIRE),
+        (inventory.RELEASED, inventory.CONFIRM),
+        (inventory.EXPIRED, inventory.RELEASE),
+    ]:
+        with pytest.raises(RuleViolation) as refused:
+            a_hold(status).after(action)
+        assert refused.value.code == "HOLD_INVALID_TRANSITION"

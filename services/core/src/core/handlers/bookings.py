@@ -44,7 +44,7 @@ from core.domain import waitlist as line
 from core.domain.bookings import Booking
 from core.domain.catalogue import booking_total
 from core.domain.errors import Invalid, NotFound, RuleViolation, invalid_transition
-from core.domain.inventory import EXPIRED, RELEASED
+from core.domain.inventory import CONFIRM, EXPIRE, RELEASE, Hold
 from core.domain.phones import InvalidPhone, normalize_phone
 from core.handlers import waitlist as waitlist_service
 from core.handlers.context import UseCase
@@ -211,7 +211,7 @@ async def _insert(
 
 
 async def _announce_held(
-    ctx: Ctx, departure: Departure, booking_id: str, hold: inventory.Hold, previous: str
+    ctx: Ctx, departure: Departure, booking_id: str, hold: Hold, previous: str
 ) -> None:
     booking = await view(ctx, booking_id)
     available = (await seats(ctx, departure.id)).available
@@ -273,6 +273,7 @@ async def confirm_paid(ctx: Ctx, booking_id: str) -> dict[str, Any]:
     booking.after(rules.CONFIRM_PAYMENT)  # refuse before writing
     hold = await inventory.live_hold(ctx.conn, booking.id)
     assert hold is not None  # a HELD / PAYMENT_PENDING booking has its live hold
+    hold.after(CONFIRM)  # a HELD / PAYMENT_PENDING booking's hold is still ACTIVE
     await inventory.confirm_hold(ctx.conn, hold.id, ctx.now)
     confirmed = await _move(ctx, booking, rules.CONFIRM_PAYMENT, BookingConfirmed)
     await announce_departure(ctx, departure)
@@ -320,7 +321,7 @@ async def cancel(ctx: Ctx, raw: str, reason: str = rules.REQUESTED) -> dict[str,
     booking.after(rules.CANCEL)  # refuse before writing
     hold = await inventory.live_hold(ctx.conn, booking.id)
     if hold is not None:
-        await inventory.end_hold(ctx.conn, hold.id, RELEASED, reason, ctx.now)
+        await inventory.end_hold(ctx.conn, hold.id, hold.after(RELEASE), reason, ctx.now)
     entry = await waitlist.entry_of_booking(ctx.conn, booking.id)
     if entry is not None and entry.status in line.LIVE:
         await waitlist.set_status(ctx.conn, entry.id, line.CANCELLED, ctx.now)
@@ -332,7 +333,7 @@ async def _cancelled(
     departure: Departure,
     booking: Booking,
     reason: str,
-    hold: inventory.Hold | None,
+    hold: Hold | None,
     hold_event: Any = HoldReleased,
 ) -> dict[str, Any]:
     """The booking's seats are free: record it CANCELLED, announce, offer the seats on."""
@@ -390,12 +391,12 @@ async def decline_offer(ctx: Ctx, raw: str) -> dict[str, Any]:
     return await _cancelled(ctx, departure, booking, rules.OFFER_DECLINED, None)
 
 
-async def expire_hold(ctx: Ctx, departure: Departure, hold: inventory.Hold) -> dict[str, Any]:
+async def expire_hold(ctx: Ctx, departure: Departure, hold: Hold) -> dict[str, Any]:
     """A hold not paid in time (found due under the departure's lock): it expires, its
     HELD/PAYMENT_PENDING booking is CANCELLED (HOLD_EXPIRED), the seats go to the line."""
     booking = await bookings.lock_booking(ctx.conn, ctx.tenant_id, hold.booking_id)
     assert booking is not None
-    await inventory.end_hold(ctx.conn, hold.id, EXPIRED, rules.HOLD_EXPIRED, ctx.now)
+    await inventory.end_hold(ctx.conn, hold.id, hold.after(EXPIRE), rules.HOLD_EXPIRED, ctx.now)
     return await _cancelled(ctx, departure, booking, rules.HOLD_EXPIRED, hold, HoldExpired)
 
 

@@ -28,7 +28,7 @@ from core.adapters.bookings import booking_view
 from core.adapters.catalogue import Departure
 from core.domain.catalogue import Seats
 from core.domain.errors import NotFound
-from core.domain.inventory import check_hold
+from core.domain.inventory import Hold, check_hold
 from core.handlers.context import UseCase
 from core.handlers.sweeps import Sweep
 from core.settings import CoreSettings
@@ -255,7 +255,7 @@ async def admit(
 
 async def place_hold(
     ctx: Ctx, departure: Departure, booking_id: str, pax: int, overridden_by: str | None
-) -> inventory.Hold:
+) -> Hold:
     """Hold the seats ``admit`` allowed, until now + the hold window."""
     return await inventory.insert_hold(
         ctx.conn,
@@ -274,7 +274,7 @@ async def announce_hold(
     ctx: Ctx,
     cls: type[HoldEvent],
     booking: dict[str, Any],
-    hold: inventory.Hold,
+    hold: Hold,
     *,
     available: int,
     reason: str | None = None,
