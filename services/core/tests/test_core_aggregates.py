@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
-from core.domain import bookings, incidents, inventory
+from core.domain import assignments, bookings, incidents, inventory
+from core.domain.assignments import Assignment
 from core.domain.bookings import Booking
 from core.domain.errors import RuleViolation
 from core.domain.incidents import Author, Incident
@@ -62,3 +64,32 @@ def test_a_hold_is_confirmed_released_or_expired_only_from_where_it_may_be() -> 
         with pytest.raises(RuleViolation) as refused:
             a_hold(status).after(action)
         assert refused.value.code == "HOLD_INVALID_TRANSITION"
+
+
+def an_assignment(state: str) -> Assignment:
+    return Assignment(
+        id="a-1",
+        trip_id="t-1",
+        trip_reference="EBC-2026-0001-T",
+        staff_id="s-1",
+        staff_name="Pemba",
+        staff_phone="+9779800000010",
+        staff_kind="guide",
+        staff_active=True,
+        role="LEAD_GUIDE",
+        compensation_amount=Decimal("120.00"),
+        currency="USD",
+        state=state,
+        start_date=NOW.date(),
+        end_date=NOW.date(),
+        offered_at=NOW,
+        answered_at=None,
+    )
+
+
+def test_an_assignment_is_answered_once() -> None:
+    assert an_assignment(assignments.OFFERED).after(assignments.ACCEPT) == assignments.ACCEPTED
+    assert an_assignment(assignments.OFFERED).after(assignments.DECLINE) == assignments.DECLINED
+    with pytest.raises(RuleViolation) as refused:
+        an_assignment(assignments.ACCEPTED).after(assignments.DECLINE)
+    assert refused.value.code == "ASSIGNMENT_INVALID_TRANSITION"

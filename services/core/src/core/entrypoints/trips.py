@@ -15,6 +15,7 @@ from waops_service_kit.api.pagination import BadCursor
 from core.adapters import assignments as assignment_rows
 from core.adapters import trips as trip_rows
 from core.adapters.trips import Trip
+from core.domain.assignments import Assignment
 from core.entrypoints.context import use_case
 from core.handlers import trips
 
@@ -63,6 +64,27 @@ class AssignmentView(BaseModel):
     decline_reason: str | None = None
 
 
+def assignment_json(a: Assignment) -> dict[str, Any]:
+    """An assignment as the API shows it (``AssignmentView``)."""
+    return {
+        "id": a.id,
+        "trip_id": a.trip_id,
+        "trip_reference": a.trip_reference,
+        "staff_id": a.staff_id,
+        "staff_name": a.staff_name,
+        "staff_phone": a.staff_phone,
+        "role": a.role,
+        "compensation_amount": str(a.compensation_amount),
+        "currency": a.currency,
+        "state": a.state,
+        "start_date": a.start_date.isoformat(),
+        "end_date": a.end_date.isoformat(),
+        "offered_at": a.offered_at.isoformat(),
+        "answered_at": a.answered_at.isoformat() if a.answered_at else None,
+        "decline_reason": a.decline_reason,
+    }
+
+
 class TripView(BaseModel):
     id: str
     reference: str
@@ -105,7 +127,7 @@ class TripNote(BaseModel):
 
 async def trip_view(call: Call, trip: Trip) -> dict[str, Any]:
     crew = await assignment_rows.assignments_of_trip(call.conn, trip.id)
-    return {**trip.as_json(), "assignments": [a.as_json() for a in crew]}
+    return {**trip.as_json(), "assignments": [assignment_json(a) for a in crew]}
 
 
 _ACTOR_REFUSALS = (

@@ -21,10 +21,10 @@ from waops_contracts.events.trips import AssignmentEvent
 
 from core.adapters import assignments as rows
 from core.adapters import directory
-from core.adapters.assignments import Assignment
 from core.adapters.trips import Trip
 from core.domain import assignments as rules
 from core.domain import trips as trip_rules
+from core.domain.assignments import Assignment
 from core.domain.directory import FIELD_STAFF, NotAllowed, require_office
 from core.domain.errors import Invalid, NotFound, RuleViolation
 from core.handlers.context import UseCase
@@ -117,7 +117,7 @@ async def _answer(
         raise NotAllowed(
             "NOT_ASSIGNED", "only the staff member offered this work may answer the offer"
         )
-    state = rules.next_state(a.state, action)
+    state = a.after(action)
     if action == rules.ACCEPT:
         if not member.active:
             raise NotAllowed("STAFF_INACTIVE", f"{member.name} is no longer active")

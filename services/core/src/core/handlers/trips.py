@@ -27,11 +27,10 @@ from waops_contracts.references import format_trip_reference
 
 from core.adapters import assignments as assignment_rows
 from core.adapters import trips as trip_rows
-from core.adapters.assignments import Assignment
 from core.adapters.directory import StaffMember, resolve_actor
 from core.adapters.trips import Trip
 from core.domain import trips as rules
-from core.domain.assignments import ACCEPTED, LEAD_GUIDE
+from core.domain.assignments import ACCEPTED, LEAD_GUIDE, Assignment
 from core.domain.directory import OFFICE_ROLES, ActorRequired, NotAllowed, require_office
 from core.domain.errors import Invalid, NotFound
 from core.handlers import bookings, payroll
