@@ -93,3 +93,16 @@ def test_an_assignment_is_answered_once() -> None:
     with pytest.raises(RuleViolation) as refused:
         an_assignment(assignments.ACCEPTED).after(assignments.DECLINE)
     assert refused.value.code == "ASSIGNMENT_INVALID_TRANSITION"
+
+
+def test_a_trip_answers_its_own_moves() -> None:
+    from core.domain import trips
+    from core.domain.trips import Departure, Trip
+
+    departure = Departure("d-1", "EBC", "Everest Base Camp", NOW.date(), NOW.date())
+    scheduled = Trip("t-1", "EBC-260301", trips.SCHEDULED, departure, *[None] * 5, NOW)
+    closed = Trip("t-1", "EBC-260301", trips.CLOSED, departure, *[None] * 5, NOW)
+    assert scheduled.after(trips.INCIDENT) == trips.SCHEDULED
+    with pytest.raises(RuleViolation) as refused:
+        closed.after(trips.INCIDENT)
+    assert refused.value.code == "TRIP_INVALID_TRANSITION"

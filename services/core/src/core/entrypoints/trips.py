@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
@@ -14,8 +14,8 @@ from waops_service_kit.api.pagination import BadCursor
 
 from core.adapters import assignments as assignment_rows
 from core.adapters import trips as trip_rows
-from core.adapters.trips import Trip
 from core.domain.assignments import Assignment
+from core.domain.trips import Trip
 from core.entrypoints.context import use_case
 from core.handlers import trips
 
@@ -62,6 +62,30 @@ class AssignmentView(BaseModel):
     offered_at: str
     answered_at: str | None
     decline_reason: str | None = None
+
+
+def trip_json(trip: Trip) -> dict[str, Any]:
+    """A trip as the API shows it, without its crew."""
+
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": trip.id,
+        "reference": trip.reference,
+        "state": trip.state,
+        "departure_id": trip.departure.id,
+        "tour_code": trip.departure.tour_code,
+        "tour_name": trip.departure.tour_name,
+        "start_date": trip.departure.start_date.isoformat(),
+        "end_date": trip.departure.end_date.isoformat(),
+        "started_at": iso(trip.started_at),
+        "in_progress_at": iso(trip.in_progress_at),
+        "ended_at": iso(trip.ended_at),
+        "end_note": trip.end_note,
+        "closed_at": iso(trip.closed_at),
+        "created_at": trip.created_at.isoformat(),
+    }
 
 
 def assignment_json(a: Assignment) -> dict[str, Any]:
@@ -127,7 +151,7 @@ class TripNote(BaseModel):
 
 async def trip_view(call: Call, trip: Trip) -> dict[str, Any]:
     crew = await assignment_rows.assignments_of_trip(call.conn, trip.id)
-    return {**trip.as_json(), "assignments": [assignment_json(a) for a in crew]}
+    return {**trip_json(trip), "assignments": [assignment_json(a) for a in crew]}
 
 
 _ACTOR_REFUSALS = (

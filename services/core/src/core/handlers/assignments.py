@@ -21,12 +21,12 @@ from waops_contracts.events.trips import AssignmentEvent
 
 from core.adapters import assignments as rows
 from core.adapters import directory
-from core.adapters.trips import Trip
 from core.domain import assignments as rules
 from core.domain import trips as trip_rules
 from core.domain.assignments import Assignment
 from core.domain.directory import FIELD_STAFF, NotAllowed, require_office
 from core.domain.errors import Invalid, NotFound, RuleViolation
+from core.domain.trips import Trip
 from core.handlers.context import UseCase
 from core.handlers.trips import acting_staff, find_trip, note_activity
 
@@ -63,7 +63,7 @@ async def offer(
     trip = await find_trip(call, trip_key, lock=True)
     office = await acting_staff(call)
     require_office(office.role, office.active, "offer trip work")
-    trip_rules.next_state(trip.state, trip_rules.OFFER)
+    trip.after(trip_rules.OFFER)
     member = await directory.staff_by_id(call.conn, call.tenant_id, staff_id, lock=True)
     if member is None:
         raise Invalid("UNKNOWN_STAFF", "no such staff member", staff_id=staff_id)
@@ -121,7 +121,7 @@ async def _answer(
     if action == rules.ACCEPT:
         if not member.active:
             raise NotAllowed("STAFF_INACTIVE", f"{member.name} is no longer active")
-        trip_rules.next_state(trip.state, trip_rules.ACCEPT)  # not on an ended trip
+        trip.after(trip_rules.ACCEPT)  # not on an ended trip
     await rows.answer(call.conn, a.id, state, call.now, reason)
     answered = await find_assignment(call, a.id)
     if action == rules.ACCEPT:

@@ -23,12 +23,12 @@ from waops_contracts.events.incidents import IncidentEvent
 from core.adapters import assignments as assignment_rows
 from core.adapters import incidents as rows
 from core.adapters.directory import StaffMember
-from core.adapters.trips import Trip
 from core.domain import incidents as rules
 from core.domain import trips as trip_rules
 from core.domain.directory import OFFICE_ROLES
 from core.domain.errors import NotFound
 from core.domain.incidents import Incident, IncidentUpdate
+from core.domain.trips import Trip
 from core.handlers import bookings
 from core.handlers.context import UseCase
 from core.handlers.trips import acting_staff, crew_assignment, find_trip, note_activity
@@ -97,7 +97,7 @@ async def incident_view(call: UseCase, incident_id: str) -> IncidentRecord:
 async def report(call: UseCase, trip_key: str, severity: str, body: str) -> IncidentRecord:
     trip = await find_trip(call, trip_key, lock=True)
     author = await _may_act_on(call, trip)
-    trip_rules.next_state(trip.state, trip_rules.INCIDENT)  # none on a closed trip
+    trip.after(trip_rules.INCIDENT)  # none on a closed trip
     incident_id = str(uuid.uuid4())
     await rows.insert_incident(
         call.conn,

@@ -8,8 +8,8 @@ from waops_contracts.events import PayrollEntryCreated, StaffContact
 
 from core.adapters import assignments as assignment_rows
 from core.adapters import payroll as payroll_rows
-from core.adapters.trips import Trip
 from core.domain.assignments import ACCEPTED
+from core.domain.trips import Trip
 from core.handlers.context import UseCase
 
 

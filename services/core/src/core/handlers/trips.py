@@ -28,11 +28,11 @@ from waops_contracts.references import format_trip_reference
 from core.adapters import assignments as assignment_rows
 from core.adapters import trips as trip_rows
 from core.adapters.directory import StaffMember, resolve_actor
-from core.adapters.trips import Trip
 from core.domain import trips as rules
 from core.domain.assignments import ACCEPTED, LEAD_GUIDE, Assignment
 from core.domain.directory import OFFICE_ROLES, ActorRequired, NotAllowed, require_office
 from core.domain.errors import Invalid, NotFound
+from core.domain.trips import Trip
 from core.handlers import bookings, payroll
 from core.handlers.context import UseCase
 
@@ -147,7 +147,7 @@ async def _move(
     note: str | None = None,
     travellers: list[dict[str, Any]] | None = None,
 ) -> Trip:
-    state = rules.next_state(trip.state, action)
+    state = trip.after(action)
     if state == trip.state:
         return trip
     await trip_rows.move_trip(
@@ -169,7 +169,7 @@ async def check_in(call: UseCase, key: str, note: str | None) -> Trip:
     trip = await find_trip(call, key, lock=True)
     member = await acting_staff(call)
     await _lead_guide(call, trip, member)
-    rules.next_state(trip.state, rules.CHECK_IN)  # refuse before touching the bookings
+    trip.after(rules.CHECK_IN)  # refuse before touching the bookings
     await bookings.activate_departure_bookings(call, trip.departure.id)
     return await _move(call, trip, rules.CHECK_IN, by=member, note=note)
 
@@ -178,7 +178,7 @@ async def check_out(call: UseCase, key: str, note: str | None) -> Trip:
     trip = await find_trip(call, key, lock=True)
     member = await acting_staff(call)
     await _lead_guide(call, trip, member)
-    rules.next_state(trip.state, rules.CHECK_OUT)
+    trip.after(rules.CHECK_OUT)
     # Who travelled, read before their bookings leave ACTIVE for COMPLETED.
     travellers = await bookings.travellers_of_departure(
         call.conn, call.tenant_id, trip.departure.id
