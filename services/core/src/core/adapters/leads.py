@@ -183,15 +183,15 @@ async def list_leads(
         text(
             f"{_VIEW_SELECT} WHERE l.tenant_id = :tenant_id"
             " AND (CAST(:state AS text) IS NULL OR l.state = :state)"
-            " AND (CAST(:rep AS uuid) IS NULL OR l.assigned_to = CAST(:rep AS uuid))"
-            " AND (CAST(:phone AS text) IS NULL OR l.customer_phone = :phone)"
+            " AND (CAST(:assigned_to AS uuid) IS NULL OR l.assigned_to = CAST(:assigned_to AS uuid))"
+            " AND (CAST(:customer_phone AS text) IS NULL OR l.customer_phone = :customer_phone)"
             f" AND {page.where} {page.order_limit}"
         ),
         {
             "tenant_id": tenant_id,
             "state": state,
-            "rep": assigned_to,
-            "phone": customer_phone,
+            "assigned_to": assigned_to,
+            "customer_phone": customer_phone,
             **page.params,
         },
     )
