@@ -12,8 +12,8 @@ import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient
 from core.bootstrap import create_app
+from core.entrypoints.deps import DEPS, CoreDeps
 from core.handlers.demo import load_demo
-from core.handlers.deps import DEPS, CoreDeps
 from core.settings import CoreSettings
 from sqlalchemy import text
 from waops_service_kit import RUNTIME, ServiceRuntime

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 
-from waops_service_kit.api import Actor, Call
+from core.handlers.context import UseCase
+from waops_service_kit.api import Actor
 
 MANAGER_PHONE = "+9779800000006"  # Anil Rai, the demo's manager
 SALES_PHONE = "+9779800000001"  # Sita Sharma, a sales rep
@@ -77,22 +77,16 @@ async def booking(core: Any, ref: str) -> dict[str, Any]:
     return dict(answer["booking"])
 
 
-def seam_call(core: Any, conn: Any, actor: str | None = None) -> Call:
-    """A real ``Call`` for the seams other areas use, in the caller's transaction."""
-    clock = core.deps.clock
-    return Call(
-        tenant_id="demo",
+def seam_call(core: Any, conn: Any, actor: str | None = None) -> UseCase:
+    """The ``UseCase`` a route would build, for the seams other areas use, in the caller's
+    transaction."""
+    return UseCase(
         conn=conn,
-        writer=core.runtime.writer,
-        clock=clock,
-        now=clock.now(),
-        path={},
-        query=None,
-        body=None,
+        tenant_id="demo",
+        now=core.deps.clock.now(),
         actor=Actor(actor, None),
-        correlation_id=None,
-        causation_id=None,
-        request=SimpleNamespace(app=core.client.app),  # type: ignore[arg-type]
+        settings=core.deps.settings,
+        writer=core.runtime.writer,
     )
 
 

@@ -35,7 +35,7 @@ from core.entrypoints import payroll as payroll_routes
 from core.entrypoints import quotes as quote_routes
 from core.entrypoints import trips as trip_routes
 from core.entrypoints import waitlist as waitlist_routes
-from core.handlers.deps import DEPS, CoreDeps
+from core.entrypoints.deps import DEPS, CoreDeps
 from core.handlers.sweeps import Sweep, Sweeper
 from core.settings import CoreSettings
 

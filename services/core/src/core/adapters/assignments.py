@@ -2,58 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from waops_service_kit.keyset import Keyset, SortKey
 
 from core.adapters.directory import parse_uuid
-from core.domain.assignments import Booked
-
-
-@dataclass(frozen=True)
-class Assignment:
-    id: str
-    trip_id: str
-    trip_reference: str
-    staff_id: str
-    staff_name: str
-    staff_phone: str
-    staff_kind: str | None
-    staff_active: bool
-    role: str
-    compensation_amount: Decimal
-    currency: str
-    state: str
-    start_date: date
-    end_date: date
-    offered_at: datetime
-    answered_at: datetime | None
-    decline_reason: str | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "trip_id": self.trip_id,
-            "trip_reference": self.trip_reference,
-            "staff_id": self.staff_id,
-            "staff_name": self.staff_name,
-            "staff_phone": self.staff_phone,
-            "role": self.role,
-            "compensation_amount": str(self.compensation_amount),
-            "currency": self.currency,
-            "state": self.state,
-            "start_date": self.start_date.isoformat(),
-            "end_date": self.end_date.isoformat(),
-            "offered_at": self.offered_at.isoformat(),
-            "answered_at": self.answered_at.isoformat() if self.answered_at else None,
-            "decline_reason": self.decline_reason,
-        }
-
+from core.domain.assignments import Assignment, Booked
 
 _SELECT = (
     "SELECT a.*, tr.reference AS trip_reference, s.name AS staff_name, s.phone AS staff_phone,"
@@ -62,7 +20,9 @@ _SELECT = (
 )
 
 
-def _assignment(r: Any) -> Assignment:
+def assignment_from_row(r: Row[Any]) -> Assignment:
+    """A ``trip_assignments`` row (joined with its trip's reference and its staff) as the
+    aggregate."""
     return Assignment(
         id=str(r.id),
         trip_id=str(r.trip_id),
@@ -103,19 +63,20 @@ async def insert_assignment(
         text(
             "INSERT INTO trip_assignments (id, tenant_id, trip_id, staff_id, role,"
             " compensation_amount, currency, start_date, end_date, offered_by, offered_at)"
-            " VALUES (:i, :t, :tr, :s, :r, :a, :c, :sd, :ed, :by, :now)"
+            " VALUES (:assignment_id, :tenant_id, :trip_id, :staff_id, :role,"
+            " :compensation_amount, :currency, :start_date, :end_date, :offered_by, :now)"
         ),
         {
-            "i": assignment_id,
-            "t": tenant_id,
-            "tr": trip_id,
-            "s": staff_id,
-            "r": role,
-            "a": amount,
-            "c": currency,
-            "sd": start_date,
-            "ed": end_date,
-            "by": offered_by,
+            "assignment_id": assignment_id,
+            "tenant_id": tenant_id,
+            "trip_id": trip_id,
+            "staff_id": staff_id,
+            "role": role,
+            "compensation_amount": amount,
+            "currency": currency,
+            "start_date": start_date,
+            "end_date": end_date,
+            "offered_by": offered_by,
             "now": now,
         },
     )
@@ -128,18 +89,19 @@ async def find_assignment(
         return None
     row = (
         await conn.execute(
-            text(f"{_SELECT} WHERE a.tenant_id = :t AND a.id = :i"),
-            {"t": tenant_id, "i": assignment_id},
+            text(f"{_SELECT} WHERE a.tenant_id = :tenant_id AND a.id = :assignment_id"),
+            {"tenant_id": tenant_id, "assignment_id": assignment_id},
         )
     ).first()
-    return _assignment(row) if row else None
+    return assignment_from_row(row) if row else None
 
 
 async def assignments_of_trip(conn: AsyncConnection, trip_id: str) -> list[Assignment]:
     rows = await conn.execute(
-        text(f"{_SELECT} WHERE a.trip_id = :t ORDER BY a.offered_at, a.id"), {"t": trip_id}
+        text(f"{_SELECT} WHERE a.trip_id = :trip_id ORDER BY a.offered_at, a.id"),
+        {"trip_id": trip_id},
     )
-    return [_assignment(r) for r in rows]
+    return [assignment_from_row(r) for r in rows]
 
 
 async def live_bookings_of(conn: AsyncConnection, staff_id: str) -> list[Booked]:
@@ -147,10 +109,10 @@ async def live_bookings_of(conn: AsyncConnection, staff_id: str) -> list[Booked]
     rows = await conn.execute(
         text(
             "SELECT tr.reference, a.start_date, a.end_date FROM trip_assignments a"
-            " JOIN trips tr ON tr.id = a.trip_id WHERE a.staff_id = :s"
+            " JOIN trips tr ON tr.id = a.trip_id WHERE a.staff_id = :staff_id"
             " AND a.state IN ('OFFERED', 'ACCEPTED') AND tr.state NOT IN ('ENDED', 'CLOSED')"
         ),
-        {"s": staff_id},
+        {"staff_id": staff_id},
     )
     return [Booked(r.reference, r.start_date, r.end_date) for r in rows]
 
@@ -164,10 +126,15 @@ async def answer(
 ) -> None:
     await conn.execute(
         text(
-            "UPDATE trip_assignments SET state = :s, answered_at = :now, decline_reason = :r"
-            " WHERE id = :i"
+            "UPDATE trip_assignments SET state = :state, answered_at = :now,"
+            " decline_reason = :decline_reason WHERE id = :assignment_id"
         ),
-        {"i": assignment_id, "s": state, "now": now, "r": decline_reason},
+        {
+            "assignment_id": assignment_id,
+            "state": state,
+            "now": now,
+            "decline_reason": decline_reason,
+        },
     )
 
 
@@ -186,11 +153,11 @@ async def list_assignments(
     page = _BY_START.page(after, limit)
     rows = await conn.execute(
         text(
-            f"{_SELECT} WHERE a.tenant_id = :t"
-            " AND (CAST(:st AS uuid) IS NULL OR a.staff_id = CAST(:st AS uuid))"
-            " AND (CAST(:s AS text) IS NULL OR a.state = :s)"
+            f"{_SELECT} WHERE a.tenant_id = :tenant_id"
+            " AND (CAST(:staff_id AS uuid) IS NULL OR a.staff_id = CAST(:staff_id AS uuid))"
+            " AND (CAST(:state AS text) IS NULL OR a.state = :state)"
             f" AND {page.where} {page.order_limit}"
         ),
-        {"t": tenant_id, "st": staff_id, "s": state, **page.params},
+        {"tenant_id": tenant_id, "staff_id": staff_id, "state": state, **page.params},
     )
-    return [_assignment(r) for r in rows]
+    return [assignment_from_row(r) for r in rows]

@@ -8,13 +8,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from waops_contracts.references import reference_key
 from waops_service_kit.keyset import Keyset, SortKey
 
 from core.adapters.leads import next_reference_number
-from core.domain.bookings import CANCELLED
+from core.domain.bookings import CANCELLED, Booking
 
 # One per-tenant counter numbers leads and bookings alike (references never collide).
 next_booking_number = next_reference_number
@@ -45,39 +45,40 @@ async def insert_booking(conn: AsyncConnection, booking: NewBooking, now: dateti
             "INSERT INTO bookings (id, tenant_id, reference, state, departure_id, tour_id,"
             " tour_code, pax, customer_phone, customer_name, lead_id, price_per_person,"
             " total_amount, deposit_amount, currency, created_at, updated_at) VALUES"
-            " (:id, :t, :ref, :state, :dep, :tour, :code, :pax, :phone, :name, :lead, :ppp,"
-            " :total, :deposit, :cur, :now, :now)"
+            " (:booking_id, :tenant_id, :reference, :state, :departure_id, :tour_id, :tour_code,"
+            " :pax, :customer_phone, :customer_name, :lead_id, :price_per_person,"
+            " :total_amount, :deposit_amount, :currency, :now, :now)"
         ),
         {
-            "id": booking.booking_id,
-            "t": booking.tenant_id,
-            "ref": booking.reference,
+            "booking_id": booking.booking_id,
+            "tenant_id": booking.tenant_id,
+            "reference": booking.reference,
             "state": booking.state,
-            "dep": booking.departure_id,
-            "tour": booking.tour_id,
-            "code": booking.tour_code,
+            "departure_id": booking.departure_id,
+            "tour_id": booking.tour_id,
+            "tour_code": booking.tour_code,
             "pax": booking.pax,
-            "phone": booking.customer_phone,
-            "name": booking.customer_name,
-            "lead": booking.lead_id,
-            "ppp": booking.price_per_person,
-            "total": booking.total_amount,
-            "deposit": booking.deposit_amount,
-            "cur": booking.currency,
+            "customer_phone": booking.customer_phone,
+            "customer_name": booking.customer_name,
+            "lead_id": booking.lead_id,
+            "price_per_person": booking.price_per_person,
+            "total_amount": booking.total_amount,
+            "deposit_amount": booking.deposit_amount,
+            "currency": booking.currency,
             "now": now,
         },
     )
 
 
-@dataclass(frozen=True)
-class BookingRow:
-    id: str
-    state: str
-    departure_id: str
-    pax: int
+_BOOKING_COLUMNS = "SELECT id, state, departure_id, pax FROM bookings"
 
 
-async def find_booking(conn: AsyncConnection, tenant_id: str, raw: str) -> BookingRow | None:
+def booking_from_row(row: Row[Any]) -> Booking:
+    """A ``bookings`` row (id, state, departure_id, pax) as the aggregate."""
+    return Booking(str(row.id), row.state, str(row.departure_id), row.pax)
+
+
+async def find_booking(conn: AsyncConnection, tenant_id: str, raw: str) -> Booking | None:
     """A booking by its id or its reference (with or without the dash, any case)."""
     try:
         by_id: str | None = str(uuid.UUID(raw))
@@ -86,16 +87,16 @@ async def find_booking(conn: AsyncConnection, tenant_id: str, raw: str) -> Booki
     row = (
         await conn.execute(
             text(
-                "SELECT id, state, departure_id, pax FROM bookings WHERE tenant_id = :t AND"
-                " (id = CAST(:i AS uuid) OR replace(reference, '-', '') = :k)"
+                f"{_BOOKING_COLUMNS} WHERE tenant_id = :tenant_id AND"
+                " (id = CAST(:booking_id AS uuid) OR replace(reference, '-', '') = :reference_key)"
             ),
-            {"t": tenant_id, "i": by_id, "k": reference_key(raw)},
+            {"tenant_id": tenant_id, "booking_id": by_id, "reference_key": reference_key(raw)},
         )
     ).first()
-    return BookingRow(str(row.id), row.state, str(row.departure_id), row.pax) if row else None
+    return booking_from_row(row) if row else None
 
 
-async def lock_booking(conn: AsyncConnection, tenant_id: str, booking_id: str) -> BookingRow | None:
+async def lock_booking(conn: AsyncConnection, tenant_id: str, booking_id: str) -> Booking | None:
     """The booking, row-locked (take the departure's lock first: the one lock order).
 
     NO KEY UPDATE: only non-key columns change, and rows that reference the booking
@@ -103,13 +104,13 @@ async def lock_booking(conn: AsyncConnection, tenant_id: str, booking_id: str) -
     row = (
         await conn.execute(
             text(
-                "SELECT id, state, departure_id, pax FROM bookings WHERE tenant_id = :t"
-                " AND id = CAST(:i AS uuid) FOR NO KEY UPDATE"
+                f"{_BOOKING_COLUMNS} WHERE tenant_id = :tenant_id"
+                " AND id = CAST(:booking_id AS uuid) FOR NO KEY UPDATE"
             ),
-            {"t": tenant_id, "i": booking_id},
+            {"tenant_id": tenant_id, "booking_id": booking_id},
         )
     ).first()
-    return BookingRow(str(row.id), row.state, str(row.departure_id), row.pax) if row else None
+    return booking_from_row(row) if row else None
 
 
 async def set_state(
@@ -122,11 +123,17 @@ async def set_state(
 ) -> None:
     await conn.execute(
         text(
-            "UPDATE bookings SET state = :s, updated_at = :now,"
-            " cancel_reason = CASE WHEN :s = :cancelled THEN :r ELSE cancel_reason END"
-            " WHERE id = :i"
+            "UPDATE bookings SET state = :state, updated_at = :now,"
+            " cancel_reason = CASE WHEN :state = :cancelled THEN :cancel_reason"
+            " ELSE cancel_reason END WHERE id = :booking_id"
         ),
-        {"s": state, "now": now, "r": cancel_reason, "i": booking_id, "cancelled": CANCELLED},
+        {
+            "state": state,
+            "now": now,
+            "cancel_reason": cancel_reason,
+            "booking_id": booking_id,
+            "cancelled": CANCELLED,
+        },
     )
 
 
@@ -199,8 +206,8 @@ async def booking_view(
         return None
     row = (
         await conn.execute(
-            text(f"{_VIEW} WHERE b.tenant_id = :t AND b.id = CAST(:i AS uuid)"),
-            {"t": tenant_id, "i": booking_id},
+            text(f"{_VIEW} WHERE b.tenant_id = :tenant_id AND b.id = CAST(:booking_id AS uuid)"),
+            {"tenant_id": tenant_id, "booking_id": booking_id},
         )
     ).first()
     return _view(row) if row else None
@@ -223,13 +230,20 @@ async def list_bookings(
     page = _BY_CREATION.page(after, limit)
     rows = await conn.execute(
         text(
-            f"{_VIEW} WHERE b.tenant_id = :t"
-            " AND (CAST(:s AS text) IS NULL OR b.state = :s)"
-            " AND (CAST(:d AS uuid) IS NULL OR b.departure_id = CAST(:d AS uuid))"
-            " AND (CAST(:p AS text) IS NULL OR b.customer_phone = :p)"
+            f"{_VIEW} WHERE b.tenant_id = :tenant_id"
+            " AND (CAST(:state AS text) IS NULL OR b.state = :state)"
+            " AND (CAST(:departure_id AS uuid) IS NULL"
+            " OR b.departure_id = CAST(:departure_id AS uuid))"
+            " AND (CAST(:customer_phone AS text) IS NULL OR b.customer_phone = :customer_phone)"
             f" AND {page.where} {page.order_limit}"
         ),
-        {"t": tenant_id, "s": state, "d": departure_id, "p": customer_phone, **page.params},
+        {
+            "tenant_id": tenant_id,
+            "state": state,
+            "departure_id": departure_id,
+            "customer_phone": customer_phone,
+            **page.params,
+        },
     )
     return [_view(r) for r in rows]
 
@@ -240,10 +254,10 @@ async def bookings_of_departure(
     """Ids of the departure's bookings in ``states``, oldest first, row-locked."""
     rows = await conn.execute(
         text(
-            "SELECT id FROM bookings WHERE departure_id = CAST(:d AS uuid)"
-            " AND state = ANY(:s) ORDER BY created_at, id FOR NO KEY UPDATE"
+            "SELECT id FROM bookings WHERE departure_id = CAST(:departure_id AS uuid)"
+            " AND state = ANY(:states) ORDER BY created_at, id FOR NO KEY UPDATE"
         ),
-        {"d": departure_id, "s": list(states)},
+        {"departure_id": departure_id, "states": list(states)},
     )
     return [str(r.id) for r in rows]
 
@@ -256,10 +270,10 @@ async def travellers(
     rows = await conn.execute(
         text(
             "SELECT id, reference, customer_phone, customer_name, pax, state FROM bookings"
-            " WHERE tenant_id = :t AND departure_id = CAST(:d AS uuid) AND state = ANY(:s)"
-            " ORDER BY created_at, id"
+            " WHERE tenant_id = :tenant_id AND departure_id = CAST(:departure_id AS uuid)"
+            " AND state = ANY(:states) ORDER BY created_at, id"
         ),
-        {"t": tenant_id, "d": departure_id, "s": list(states)},
+        {"tenant_id": tenant_id, "departure_id": departure_id, "states": list(states)},
     )
     return [
         {

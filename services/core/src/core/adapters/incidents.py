@@ -2,42 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from waops_service_kit.keyset import Keyset, SortKey
 
 from core.adapters.directory import parse_uuid
-
-
-@dataclass(frozen=True)
-class Incident:
-    id: str
-    trip_id: str
-    trip_reference: str
-    severity: str
-    state: str
-    text: str
-    reported_by: dict[str, Any]
-    reported_at: datetime
-    resolved_at: datetime | None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "trip_id": self.trip_id,
-            "trip_reference": self.trip_reference,
-            "severity": self.severity,
-            "state": self.state,
-            "text": self.text,
-            "reported_by": self.reported_by,
-            "reported_at": self.reported_at.isoformat(),
-            "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
-        }
-
+from core.domain.incidents import Author, Incident, IncidentUpdate
 
 _SELECT = (
     "SELECT i.*, tr.reference AS trip_reference, s.name AS author_name, s.phone AS author_phone,"
@@ -46,22 +19,36 @@ _SELECT = (
 )
 
 
-def _incident(r: Any) -> Incident:
+def incident_from_row(row: Row[Any]) -> Incident:
+    """An ``incidents`` row (joined with its trip's reference and its reporter) as the
+    aggregate."""
     return Incident(
-        id=str(r.id),
-        trip_id=str(r.trip_id),
-        trip_reference=r.trip_reference,
-        severity=r.severity,
-        state=r.state,
-        text=r.text,
-        reported_by={
-            "user_id": str(r.reported_by),
-            "name": r.author_name,
-            "phone": r.author_phone,
-            "role": r.author_role,
-        },
-        reported_at=r.reported_at,
-        resolved_at=r.resolved_at,
+        id=str(row.id),
+        trip_id=str(row.trip_id),
+        trip_reference=row.trip_reference,
+        severity=row.severity,
+        state=row.state,
+        text=row.text,
+        reported_by=Author(
+            user_id=str(row.reported_by),
+            name=row.author_name,
+            phone=row.author_phone,
+            role=row.author_role,
+        ),
+        reported_at=row.reported_at,
+        resolved_at=row.resolved_at,
+    )
+
+
+def update_from_row(row: Row[Any]) -> IncidentUpdate:
+    """An ``incident_updates`` row (joined with its author) as a typed update."""
+    return IncidentUpdate(
+        id=str(row.id),
+        text=row.text,
+        author=Author(user_id=str(row.author_id), name=row.name, phone=row.phone, role=row.role),
+        state_from=row.state_from,
+        state_to=row.state_to,
+        created_at=row.created_at,
     )
 
 
@@ -79,15 +66,16 @@ async def insert_incident(
     await conn.execute(
         text(
             "INSERT INTO incidents (id, tenant_id, trip_id, severity, state, text, reported_by,"
-            " reported_at, updated_at) VALUES (:i, :t, :tr, :sev, 'OPEN', :x, :a, :now, :now)"
+            " reported_at, updated_at) VALUES (:incident_id, :tenant_id, :trip_id, :severity,"
+            " 'OPEN', :text, :reported_by, :now, :now)"
         ),
         {
-            "i": incident_id,
-            "t": tenant_id,
-            "tr": trip_id,
-            "sev": severity,
-            "x": body,
-            "a": author_id,
+            "incident_id": incident_id,
+            "tenant_id": tenant_id,
+            "trip_id": trip_id,
+            "severity": severity,
+            "text": body,
+            "reported_by": author_id,
             "now": now,
         },
     )
@@ -101,13 +89,13 @@ async def find_incident(
     row = (
         await conn.execute(
             text(
-                f"{_SELECT} WHERE i.tenant_id = :t AND i.id = :i"
+                f"{_SELECT} WHERE i.tenant_id = :tenant_id AND i.id = :incident_id"
                 + (" FOR UPDATE OF i" if lock else "")
             ),
-            {"t": tenant_id, "i": incident_id},
+            {"tenant_id": tenant_id, "incident_id": incident_id},
         )
     ).first()
-    return _incident(row) if row else None
+    return incident_from_row(row) if row else None
 
 
 async def add_update(
@@ -124,54 +112,40 @@ async def add_update(
     await conn.execute(
         text(
             "INSERT INTO incident_updates (id, incident_id, author_id, text, state_from,"
-            " state_to, created_at) VALUES (:i, :inc, :a, :x, :f, :to, :now)"
+            " state_to, created_at) VALUES (:update_id, :incident_id, :author_id, :text,"
+            " :state_from, :state_to, :now)"
         ),
         {
-            "i": update_id,
-            "inc": incident_id,
-            "a": author_id,
-            "x": body,
-            "f": state_from,
-            "to": state_to,
+            "update_id": update_id,
+            "incident_id": incident_id,
+            "author_id": author_id,
+            "text": body,
+            "state_from": state_from,
+            "state_to": state_to,
             "now": now,
         },
     )
     resolved = state_to == "RESOLVED" and state_from != "RESOLVED"
     await conn.execute(
         text(
-            "UPDATE incidents SET state = :s, updated_at = :now"
-            + (", resolved_at = :now, resolved_by = :a" if resolved else "")
-            + " WHERE id = :inc"
+            "UPDATE incidents SET state = :state, updated_at = :now"
+            + (", resolved_at = :now, resolved_by = :author_id" if resolved else "")
+            + " WHERE id = :incident_id"
         ),
-        {"s": state_to, "now": now, "a": author_id, "inc": incident_id},
+        {"state": state_to, "now": now, "author_id": author_id, "incident_id": incident_id},
     )
 
 
-async def updates_of(conn: AsyncConnection, incident_id: str) -> list[dict[str, Any]]:
+async def updates_of(conn: AsyncConnection, incident_id: str) -> list[IncidentUpdate]:
     rows = await conn.execute(
         text(
             "SELECT u.*, s.name, s.phone, s.role FROM incident_updates u"
-            " JOIN staff s ON s.id = u.author_id WHERE u.incident_id = :i"
+            " JOIN staff s ON s.id = u.author_id WHERE u.incident_id = :incident_id"
             " ORDER BY u.created_at, u.seq"
         ),
-        {"i": incident_id},
+        {"incident_id": incident_id},
     )
-    return [
-        {
-            "id": str(r.id),
-            "text": r.text,
-            "author": {
-                "user_id": str(r.author_id),
-                "name": r.name,
-                "phone": r.phone,
-                "role": r.role,
-            },
-            "state_from": r.state_from,
-            "state_to": r.state_to,
-            "created_at": r.created_at.isoformat(),
-        }
-        for r in rows
-    ]
+    return [update_from_row(r) for r in rows]
 
 
 _BY_REPORT = Keyset(SortKey("i.reported_at", "timestamptz"), SortKey("i.id", "uuid"))
@@ -189,11 +163,11 @@ async def list_incidents(
     page = _BY_REPORT.page(after, limit)
     rows = await conn.execute(
         text(
-            f"{_SELECT} WHERE i.tenant_id = :t"
-            " AND (CAST(:tr AS uuid) IS NULL OR i.trip_id = CAST(:tr AS uuid))"
-            " AND (CAST(:s AS text) IS NULL OR i.state = :s)"
+            f"{_SELECT} WHERE i.tenant_id = :tenant_id"
+            " AND (CAST(:trip_id AS uuid) IS NULL OR i.trip_id = CAST(:trip_id AS uuid))"
+            " AND (CAST(:state AS text) IS NULL OR i.state = :state)"
             f" AND {page.where} {page.order_limit}"
         ),
-        {"t": tenant_id, "tr": trip_id, "s": state, **page.params},
+        {"tenant_id": tenant_id, "trip_id": trip_id, "state": state, **page.params},
     )
-    return [_incident(r) for r in rows]
+    return [incident_from_row(r) for r in rows]

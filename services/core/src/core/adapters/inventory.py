@@ -10,35 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.domain.inventory import ACTIVE, CONFIRMED, MANAGER
+from core.domain.inventory import ACTIVE, CONFIRMED, MANAGER, Hold
 
 
-@dataclass(frozen=True)
-class Hold:
-    id: str
-    booking_id: str
-    departure_id: str
-    pax: int
-    status: str
-    expires_at: datetime | None
-    override: bool
-    overridden_by: str | None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "status": self.status,
-            "pax": self.pax,
-            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
-            "override": self.override,
-            "overridden_by": self.overridden_by,
-        }
-
-
-def _hold(row: Any) -> Hold:
+def hold_from_row(row: Row[Any]) -> Hold:
+    """A ``holds`` row (``_COLUMNS``) as the aggregate."""
     return Hold(
         id=str(row.id),
         booking_id=str(row.booking_id),
@@ -62,10 +41,10 @@ async def active_manager(conn: AsyncConnection, tenant_id: str, actor: str | Non
     row = (
         await conn.execute(
             text(
-                "SELECT id FROM staff WHERE tenant_id = :t AND role = :r AND active"
-                " AND (id::text = :a OR phone = :a) LIMIT 1"
+                "SELECT id FROM staff WHERE tenant_id = :tenant_id AND role = :role AND active"
+                " AND (id::text = :actor OR phone = :actor) LIMIT 1"
             ),
-            {"t": tenant_id, "r": MANAGER, "a": actor},
+            {"tenant_id": tenant_id, "role": MANAGER, "actor": actor},
         )
     ).first()
     return str(row.id) if row else None
@@ -88,24 +67,25 @@ async def insert_hold(
             text(
                 "INSERT INTO holds (id, tenant_id, booking_id, departure_id, pax, status,"
                 " expires_at, override, overridden_by, created_at)"
-                " VALUES (:i, :t, :b, :d, :p, :s, :e, :o, :by, :now)"
+                " VALUES (:hold_id, :tenant_id, :booking_id, :departure_id, :pax, :status,"
+                " :expires_at, :override, :overridden_by, :now)"
                 f" RETURNING {_COLUMNS}"
             ),
             {
-                "i": hold_id,
-                "t": tenant_id,
-                "b": booking_id,
-                "d": departure_id,
-                "p": pax,
-                "s": ACTIVE,
-                "e": expires_at,
-                "o": overridden_by is not None,
-                "by": overridden_by,
+                "hold_id": hold_id,
+                "tenant_id": tenant_id,
+                "booking_id": booking_id,
+                "departure_id": departure_id,
+                "pax": pax,
+                "status": ACTIVE,
+                "expires_at": expires_at,
+                "override": overridden_by is not None,
+                "overridden_by": overridden_by,
                 "now": now,
             },
         )
     ).one()
-    return _hold(row)
+    return hold_from_row(row)
 
 
 async def live_hold(conn: AsyncConnection, booking_id: str) -> Hold | None:
@@ -113,19 +93,22 @@ async def live_hold(conn: AsyncConnection, booking_id: str) -> Hold | None:
     row = (
         await conn.execute(
             text(
-                f"SELECT {_COLUMNS} FROM holds WHERE booking_id = :b"
+                f"SELECT {_COLUMNS} FROM holds WHERE booking_id = :booking_id"
                 " AND status IN ('ACTIVE', 'CONFIRMED') FOR UPDATE"
             ),
-            {"b": booking_id},
+            {"booking_id": booking_id},
         )
     ).first()
-    return _hold(row) if row else None
+    return hold_from_row(row) if row else None
 
 
 async def confirm_hold(conn: AsyncConnection, hold_id: str, now: datetime) -> None:
     await conn.execute(
-        text("UPDATE holds SET status = :s, expires_at = NULL, confirmed_at = :now WHERE id = :i"),
-        {"s": CONFIRMED, "now": now, "i": hold_id},
+        text(
+            "UPDATE holds SET status = :status, expires_at = NULL, confirmed_at = :now"
+            " WHERE id = :hold_id"
+        ),
+        {"status": CONFIRMED, "now": now, "hold_id": hold_id},
     )
 
 
@@ -134,8 +117,11 @@ async def end_hold(
 ) -> None:
     """Release or expire a hold: its seats are free from now on."""
     await conn.execute(
-        text("UPDATE holds SET status = :s, released_at = :now, release_reason = :r WHERE id = :i"),
-        {"s": status, "now": now, "r": reason, "i": hold_id},
+        text(
+            "UPDATE holds SET status = :status, released_at = :now,"
+            " release_reason = :release_reason WHERE id = :hold_id"
+        ),
+        {"status": status, "now": now, "release_reason": reason, "hold_id": hold_id},
     )
 
 
@@ -156,10 +142,10 @@ async def due_rows(
     (``table`` and ``expiry`` are this package's constants, never input)."""
     rows = await conn.execute(
         text(
-            f"SELECT id, tenant_id, departure_id FROM {table} WHERE status = :s"
-            f" AND {expiry} <= :now ORDER BY {expiry} LIMIT :n"
+            f"SELECT id, tenant_id, departure_id FROM {table} WHERE status = :status"
+            f" AND {expiry} <= :now ORDER BY {expiry} LIMIT :limit"
         ),
-        {"s": status, "now": now, "n": limit},
+        {"status": status, "now": now, "limit": limit},
     )
     return [Due(str(r.id), r.tenant_id, str(r.departure_id)) for r in rows]
 
@@ -172,10 +158,10 @@ async def hold_if_due(conn: AsyncConnection, hold_id: str, now: datetime) -> Hol
     row = (
         await conn.execute(
             text(
-                f"SELECT {_COLUMNS} FROM holds WHERE id = :i AND status = :s"
+                f"SELECT {_COLUMNS} FROM holds WHERE id = :hold_id AND status = :status"
                 " AND expires_at <= :now FOR UPDATE SKIP LOCKED"
             ),
-            {"i": hold_id, "s": ACTIVE, "now": now},
+            {"hold_id": hold_id, "status": ACTIVE, "now": now},
         )
     ).first()
-    return _hold(row) if row else None
+    return hold_from_row(row) if row else None

@@ -6,17 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from waops_service_kit.keyset import Keyset, SortKey
 
-from core.domain.leads import NEW, LeadDraft
+from core.domain.leads import NEW, AssignedRep, Lead, LeadDraft
 
 
 async def lock_intake(conn: AsyncConnection, tenant_id: str) -> None:
     """Serialise lead intake per tenant until commit: rep loads are read and changed as one."""
     await conn.execute(
-        text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"core-lead-intake:{tenant_id}"}
+        text("SELECT pg_advisory_xact_lock(hashtext(:lock_key))"),
+        {"lock_key": f"core-lead-intake:{tenant_id}"},
     )
 
 
@@ -24,11 +25,11 @@ async def next_reference_number(conn: AsyncConnection, tenant_id: str) -> int:
     """The tenant's next counter value; the upsert holds the row lock until commit."""
     result = await conn.execute(
         text(
-            "INSERT INTO lead_reference_counters (tenant_id, last_value) VALUES (:t, 1)"
+            "INSERT INTO lead_reference_counters (tenant_id, last_value) VALUES (:tenant_id, 1)"
             " ON CONFLICT (tenant_id) DO UPDATE"
             " SET last_value = lead_reference_counters.last_value + 1 RETURNING last_value"
         ),
-        {"t": tenant_id},
+        {"tenant_id": tenant_id},
     )
     return int(result.scalar_one())
 
@@ -47,25 +48,26 @@ async def insert_lead(
         text(
             "INSERT INTO leads (id, tenant_id, reference, state, tour_id, tour_code, pax,"
             " travel_month, travel_date, customer_phone, customer_name, assigned_to,"
-            " conversation_id, channel_id, enquiry_text) VALUES (:id, :t, :ref, :state, :tour,"
-            " :code, :pax, :month, :date, :phone, :name, :rep, :conv, :chan, :text)"
+            " conversation_id, channel_id, enquiry_text) VALUES (:lead_id, :tenant_id, :reference,"
+            " :state, :tour_id, :tour_code, :pax, :travel_month, :travel_date, :customer_phone,"
+            " :customer_name, :assigned_to, :conversation_id, :channel_id, :enquiry_text)"
         ),
         {
-            "id": lead_id,
-            "t": tenant_id,
-            "ref": reference,
+            "lead_id": lead_id,
+            "tenant_id": tenant_id,
+            "reference": reference,
             "state": NEW,
-            "tour": tour_id,
-            "code": draft.tour_code,
+            "tour_id": tour_id,
+            "tour_code": draft.tour_code,
             "pax": draft.pax,
-            "month": draft.travel_month,
-            "date": draft.travel_date,
-            "phone": draft.customer_phone,
-            "name": draft.customer_name,
-            "rep": assigned_to,
-            "conv": draft.conversation_id,
-            "chan": draft.channel_id,
-            "text": draft.enquiry_text,
+            "travel_month": draft.travel_month,
+            "travel_date": draft.travel_date,
+            "customer_phone": draft.customer_phone,
+            "customer_name": draft.customer_name,
+            "assigned_to": assigned_to,
+            "conversation_id": draft.conversation_id,
+            "channel_id": draft.channel_id,
+            "enquiry_text": draft.enquiry_text,
         },
     )
 
@@ -84,69 +86,80 @@ _VIEW_SELECT = (
 )
 
 
-async def lead_view(conn: AsyncConnection, tenant_id: str, lead_id: str) -> dict[str, Any] | None:
-    """The lead as the API shows it, with its tour's name and its rep."""
-    row = (
-        await conn.execute(
-            text(f"{_VIEW_SELECT} WHERE l.tenant_id = :t AND l.id = :i"),
-            {"t": tenant_id, "i": lead_id},
-        )
-    ).first()
-    return _view(row) if row is not None else None
-
-
-def _view(row: Any) -> dict[str, Any]:
+def lead_from_row(row: Row[Any]) -> Lead:
+    """A ``leads`` row (joined with its tour's name and its rep's) as the aggregate."""
     rep = None
     if row.assigned_to is not None:
-        rep = {"user_id": str(row.assigned_to), "name": row.rep_name, "phone": row.rep_phone}
-    return {
-        "id": str(row.id),
-        "reference": row.reference,
-        "state": row.state,
-        "tour_code": row.tour_code,
-        "tour_name": row.tour_name,
-        "pax": row.pax,
-        "travel_month": row.travel_month,
-        "travel_date": row.travel_date.isoformat() if row.travel_date else None,
-        "customer_phone": row.customer_phone,
-        "customer_name": row.customer_name,
-        "assigned_to": rep,
-        "conversation_id": row.conversation_id,
-        "channel_id": row.channel_id,
-        "enquiry_text": row.enquiry_text,
-        "created_at": row.created_at.isoformat(),
-        "lost_reason": row.lost_reason,
-        "booking_id": str(row.booking_id) if row.booking_id else None,
-        "state_changed_at": row.state_changed_at.isoformat() if row.state_changed_at else None,
-    }
-
-
-async def lock_lead_state(conn: AsyncConnection, tenant_id: str, lead_id: str) -> str | None:
-    """The lead's state, its row locked until commit (moves on one lead run one at a time)."""
-    result = await conn.execute(
-        text("SELECT state FROM leads WHERE tenant_id = :t AND id = :i FOR UPDATE"),
-        {"t": tenant_id, "i": lead_id},
+        rep = AssignedRep(user_id=str(row.assigned_to), name=row.rep_name, phone=row.rep_phone)
+    return Lead(
+        id=str(row.id),
+        reference=row.reference,
+        state=row.state,
+        tour_code=row.tour_code,
+        tour_name=row.tour_name,
+        pax=row.pax,
+        travel_month=row.travel_month,
+        travel_date=row.travel_date,
+        customer_phone=row.customer_phone,
+        customer_name=row.customer_name,
+        assigned_to=rep,
+        conversation_id=row.conversation_id,
+        channel_id=row.channel_id,
+        enquiry_text=row.enquiry_text,
+        created_at=row.created_at,
+        lost_reason=row.lost_reason,
+        booking_id=str(row.booking_id) if row.booking_id else None,
+        state_changed_at=row.state_changed_at,
     )
-    return result.scalar_one_or_none()
 
 
-async def set_state(
-    conn: AsyncConnection,
-    lead_id: str,
-    state: str,
-    now: datetime,
-    *,
-    lost_reason: str | None = None,
-    booking_id: str | None = None,
-) -> None:
+async def find_lead(
+    conn: AsyncConnection, tenant_id: str, lead_id: str, *, lock: bool = False
+) -> Lead | None:
+    """The tenant's lead, with its tour's name and its rep; with ``lock``, its row locked
+    until commit (moves on one lead run one at a time)."""
+    row = (
+        await conn.execute(
+            text(
+                f"{_VIEW_SELECT} WHERE l.tenant_id = :tenant_id AND l.id = :lead_id"
+                + (" FOR UPDATE OF l" if lock else "")
+            ),
+            {"tenant_id": tenant_id, "lead_id": lead_id},
+        )
+    ).first()
+    return lead_from_row(row) if row is not None else None
+
+
+async def save_move(conn: AsyncConnection, lead: Lead) -> None:
+    """Store a moved lead's state, when it changed, and its lost reason or booking."""
     await conn.execute(
         text(
-            "UPDATE leads SET state = :s, state_changed_at = :now,"
-            " lost_reason = COALESCE(:reason, lost_reason),"
-            " booking_id = COALESCE(CAST(:booking AS uuid), booking_id) WHERE id = :i"
+            "UPDATE leads SET state = :state, state_changed_at = :state_changed_at,"
+            " lost_reason = :lost_reason, booking_id = CAST(:booking_id AS uuid)"
+            " WHERE id = :lead_id"
         ),
-        {"s": state, "now": now, "reason": lost_reason, "booking": booking_id, "i": lead_id},
+        {
+            "state": lead.state,
+            "state_changed_at": lead.state_changed_at,
+            "lost_reason": lead.lost_reason,
+            "booking_id": lead.booking_id,
+            "lead_id": lead.id,
+        },
     )
+
+
+class PostgresLeads:
+    """The ``LeadRepository`` of one tenant, in the use case's transaction."""
+
+    def __init__(self, conn: AsyncConnection, tenant_id: str) -> None:
+        self._conn = conn
+        self._tenant_id = tenant_id
+
+    async def get(self, lead_id: str, *, lock: bool = False) -> Lead | None:
+        return await find_lead(self._conn, self._tenant_id, lead_id, lock=lock)
+
+    async def save_move(self, lead: Lead) -> None:
+        await save_move(self._conn, lead)
 
 
 _NEWEST_FIRST = Keyset(
@@ -163,23 +176,23 @@ async def list_leads(
     customer_phone: str | None,
     after: tuple[datetime, str] | None,
     limit: int,
-) -> list[dict[str, Any]]:
+) -> list[Lead]:
     """Newest first, keyset-paginated on (created_at, id)."""
     page = _NEWEST_FIRST.page(after, limit)
     rows = await conn.execute(
         text(
-            f"{_VIEW_SELECT} WHERE l.tenant_id = :t"
+            f"{_VIEW_SELECT} WHERE l.tenant_id = :tenant_id"
             " AND (CAST(:state AS text) IS NULL OR l.state = :state)"
-            " AND (CAST(:rep AS uuid) IS NULL OR l.assigned_to = CAST(:rep AS uuid))"
-            " AND (CAST(:phone AS text) IS NULL OR l.customer_phone = :phone)"
+            " AND (CAST(:assigned_to AS uuid) IS NULL OR l.assigned_to = CAST(:assigned_to AS uuid))"
+            " AND (CAST(:customer_phone AS text) IS NULL OR l.customer_phone = :customer_phone)"
             f" AND {page.where} {page.order_limit}"
         ),
         {
-            "t": tenant_id,
+            "tenant_id": tenant_id,
             "state": state,
-            "rep": assigned_to,
-            "phone": customer_phone,
+            "assigned_to": assigned_to,
+            "customer_phone": customer_phone,
             **page.params,
         },
     )
-    return [_view(r) for r in rows]
+    return [lead_from_row(r) for r in rows]

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from waops_service_kit.keyset import Keyset, SortKey
 
-from core.adapters.assignments import Assignment
+from core.domain.assignments import Assignment
 
 
 async def insert_entry(

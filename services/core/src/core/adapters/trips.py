@@ -2,61 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from waops_contracts.references import parse_trip_reference
 from waops_service_kit.keyset import Keyset, SortKey
 
 from core.adapters.directory import parse_uuid
-from core.domain.trips import SCHEDULED
-
-
-@dataclass(frozen=True)
-class Departure:
-    id: str
-    tour_code: str
-    tour_name: str
-    start_date: date
-    end_date: date
-
-
-@dataclass(frozen=True)
-class Trip:
-    id: str
-    reference: str
-    state: str
-    departure: Departure
-    started_at: datetime | None
-    in_progress_at: datetime | None
-    ended_at: datetime | None
-    end_note: str | None
-    closed_at: datetime | None
-    created_at: datetime
-
-    def as_json(self) -> dict[str, Any]:
-        def iso(value: datetime | None) -> str | None:
-            return value.isoformat() if value else None
-
-        return {
-            "id": self.id,
-            "reference": self.reference,
-            "state": self.state,
-            "departure_id": self.departure.id,
-            "tour_code": self.departure.tour_code,
-            "tour_name": self.departure.tour_name,
-            "start_date": self.departure.start_date.isoformat(),
-            "end_date": self.departure.end_date.isoformat(),
-            "started_at": iso(self.started_at),
-            "in_progress_at": iso(self.in_progress_at),
-            "ended_at": iso(self.ended_at),
-            "end_note": self.end_note,
-            "closed_at": iso(self.closed_at),
-            "created_at": self.created_at.isoformat(),
-        }
+from core.domain.trips import SCHEDULED, Departure, Trip
 
 
 async def departure_of(
@@ -69,9 +24,10 @@ async def departure_of(
         await conn.execute(
             text(
                 "SELECT d.id, t.code, t.name, d.start_date, d.end_date FROM departures d"
-                " JOIN tours t ON t.id = d.tour_id WHERE t.tenant_id = :t AND d.id = :i"
+                " JOIN tours t ON t.id = d.tour_id"
+                " WHERE t.tenant_id = :tenant_id AND d.id = :departure_id"
             ),
-            {"t": tenant_id, "i": departure_id},
+            {"tenant_id": tenant_id, "departure_id": departure_id},
         )
     ).first()
     return Departure(str(row.id), row.code, row.name, row.start_date, row.end_date) if row else None
@@ -88,9 +44,16 @@ async def insert_trip(
         await conn.execute(
             text(
                 "INSERT INTO trips (id, tenant_id, departure_id, reference, state)"
-                " VALUES (:i, :t, :d, :r, :s) ON CONFLICT DO NOTHING RETURNING id"
+                " VALUES (:trip_id, :tenant_id, :departure_id, :reference, :state)"
+                " ON CONFLICT DO NOTHING RETURNING id"
             ),
-            {"i": trip_id, "t": tenant_id, "d": departure_id, "r": reference, "s": SCHEDULED},
+            {
+                "trip_id": trip_id,
+                "tenant_id": tenant_id,
+                "departure_id": departure_id,
+                "reference": reference,
+                "state": SCHEDULED,
+            },
         )
     ).first()
     return row is not None
@@ -104,7 +67,8 @@ _SELECT = (
 )
 
 
-def _trip(r: Any) -> Trip:
+def trip_from_row(r: Row[Any]) -> Trip:
+    """A ``trips`` row (joined with its departure and tour, ``_SELECT``) as the aggregate."""
     return Trip(
         id=str(r.id),
         reference=r.reference,
@@ -131,23 +95,23 @@ async def find_trip(
     row = (
         await conn.execute(
             text(
-                f"{_SELECT} WHERE tr.tenant_id = :t AND {column} = :v"
+                f"{_SELECT} WHERE tr.tenant_id = :tenant_id AND {column} = :key"
                 + (" FOR UPDATE OF tr" if lock else "")
             ),
-            {"t": tenant_id, "v": value},
+            {"tenant_id": tenant_id, "key": value},
         )
     ).first()
-    return _trip(row) if row else None
+    return trip_from_row(row) if row else None
 
 
 async def trip_of_departure(conn: AsyncConnection, tenant_id: str, departure_id: str) -> Trip:
     row = (
         await conn.execute(
-            text(f"{_SELECT} WHERE tr.tenant_id = :t AND tr.departure_id = :d"),
-            {"t": tenant_id, "d": departure_id},
+            text(f"{_SELECT} WHERE tr.tenant_id = :tenant_id AND tr.departure_id = :departure_id"),
+            {"tenant_id": tenant_id, "departure_id": departure_id},
         )
     ).one()
-    return _trip(row)
+    return trip_from_row(row)
 
 
 # The timestamp column each state records, and who caused it.
@@ -168,7 +132,7 @@ async def move_trip(
     by: str | None = None,
     note: str | None = None,
 ) -> None:
-    sets = ["state = :s", "updated_at = :now"]
+    sets = ["state = :state", "updated_at = :now"]
     stamp, by_column = _STAMPS.get(state, (None, None))
     if stamp:
         sets.append(f"{stamp} = :now")
@@ -177,8 +141,8 @@ async def move_trip(
     if state == "ENDED":
         sets.append("end_note = :note")
     await conn.execute(
-        text(f"UPDATE trips SET {', '.join(sets)} WHERE id = :i"),
-        {"i": trip_id, "s": state, "now": now, "by": by, "note": note},
+        text(f"UPDATE trips SET {', '.join(sets)} WHERE id = :trip_id"),
+        {"trip_id": trip_id, "state": state, "now": now, "by": by, "note": note},
     )
 
 
@@ -199,14 +163,21 @@ async def list_trips(
     page = _BY_START.page(after, limit)
     rows = await conn.execute(
         text(
-            f"{_SELECT} WHERE tr.tenant_id = :t"
-            " AND (CAST(:s AS text) IS NULL OR tr.state = :s)"
-            " AND (CAST(:d AS uuid) IS NULL OR tr.departure_id = CAST(:d AS uuid))"
-            " AND (CAST(:st AS uuid) IS NULL OR EXISTS (SELECT 1 FROM trip_assignments a"
-            "  WHERE a.trip_id = tr.id AND a.staff_id = CAST(:st AS uuid)"
+            f"{_SELECT} WHERE tr.tenant_id = :tenant_id"
+            " AND (CAST(:state AS text) IS NULL OR tr.state = :state)"
+            " AND (CAST(:departure_id AS uuid) IS NULL"
+            " OR tr.departure_id = CAST(:departure_id AS uuid))"
+            " AND (CAST(:staff_id AS uuid) IS NULL OR EXISTS (SELECT 1 FROM trip_assignments a"
+            "  WHERE a.trip_id = tr.id AND a.staff_id = CAST(:staff_id AS uuid)"
             "  AND a.state IN ('OFFERED', 'ACCEPTED')))"
             f" AND {page.where} {page.order_limit}"
         ),
-        {"t": tenant_id, "s": state, "d": departure_id, "st": staff_id, **page.params},
+        {
+            "tenant_id": tenant_id,
+            "state": state,
+            "departure_id": departure_id,
+            "staff_id": staff_id,
+            **page.params,
+        },
     )
-    return [_trip(r) for r in rows]
+    return [trip_from_row(r) for r in rows]

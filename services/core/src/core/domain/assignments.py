@@ -9,7 +9,8 @@ theirs may overlap them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 
 from core.domain.errors import RuleViolation, invalid_transition
 
@@ -39,6 +40,33 @@ def next_state(state: str, action: str) -> str:
         return TRANSITIONS[(state, action)]
     except KeyError:
         raise invalid_transition("ASSIGNMENT", state, action) from None
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Work on a trip offered to a staff member: the aggregate their answer moves."""
+
+    id: str
+    trip_id: str
+    trip_reference: str
+    staff_id: str
+    staff_name: str
+    staff_phone: str
+    staff_kind: str | None
+    staff_active: bool
+    role: str
+    compensation_amount: Decimal
+    currency: str
+    state: str
+    start_date: date
+    end_date: date
+    offered_at: datetime
+    answered_at: datetime | None
+    decline_reason: str | None = None
+
+    def after(self, action: str) -> str:
+        """The state ``action`` takes this assignment to, or ``ASSIGNMENT_INVALID_TRANSITION``."""
+        return next_state(self.state, action)
 
 
 def check_role_fits(trip_role: str, kind: str | None) -> None:

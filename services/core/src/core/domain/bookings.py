@@ -11,6 +11,8 @@ Every other move is refused with ``BOOKING_INVALID_TRANSITION``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from core.domain.errors import invalid_transition
 
 DRAFT = "DRAFT"
@@ -74,3 +76,19 @@ def transition(state: str, action: str) -> str:
         return TRANSITIONS[(state, action)]
     except KeyError:
         raise invalid_transition("BOOKING", state, action) from None
+
+
+@dataclass(frozen=True)
+class Booking:
+    """A booking as its state machine sees it: what it is, where it travels, for how many.
+    (The API's fuller view, with its tour, amounts, hold and waitlist place, is still a
+    mapping: docs/adr/0028.)"""
+
+    id: str
+    state: str
+    departure_id: str
+    pax: int
+
+    def after(self, action: str) -> str:
+        """The state ``action`` takes this booking to, or ``BOOKING_INVALID_TRANSITION``."""
+        return transition(self.state, action)

@@ -4,6 +4,9 @@ final (a new problem is a new incident). Anything else: ``INCIDENT_INVALID_TRANS
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from core.domain.errors import invalid_transition
 
 OPEN = "OPEN"
@@ -39,3 +42,45 @@ def next_state(state: str, action: str) -> str:
 
 def action_for_update(target: str | None) -> str:
     return NOTE if target is None else ACTION_FOR_TARGET[target]
+
+
+@dataclass(frozen=True)
+class Author:
+    """The staff member who reported an incident or wrote an update."""
+
+    user_id: str
+    name: str
+    phone: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Incident:
+    """An incident on a trip: the aggregate its updates move."""
+
+    id: str
+    trip_id: str
+    trip_reference: str
+    severity: str
+    state: str
+    text: str
+    reported_by: Author
+    reported_at: datetime
+    resolved_at: datetime | None
+
+    def after_update(self, target: str | None) -> str:
+        """The state an update asking for ``target`` (None: a note) takes this incident to,
+        or ``INCIDENT_INVALID_TRANSITION``."""
+        return next_state(self.state, action_for_update(target))
+
+
+@dataclass(frozen=True)
+class IncidentUpdate:
+    """A note or a move on an incident, by whom and from which state to which."""
+
+    id: str
+    text: str
+    author: Author
+    state_from: str
+    state_to: str
+    created_at: datetime

@@ -6,8 +6,11 @@ confirmed (paid: the seats stay taken and no longer expire) or is released (canc
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from core.domain.catalogue import OPEN, Seats
-from core.domain.errors import RuleViolation
+from core.domain.errors import RuleViolation, invalid_transition
 
 ACTIVE = "ACTIVE"  # held, unpaid: expires at expires_at
 CONFIRMED = "CONFIRMED"  # paid: a seat of the booking for good
@@ -16,6 +19,40 @@ EXPIRED = "EXPIRED"  # not paid in time
 LIVE = (ACTIVE, CONFIRMED)  # the statuses that take seats
 
 MANAGER = "MANAGER"
+
+# A hold's moves: ACTIVE ─confirm─> CONFIRMED; ACTIVE or CONFIRMED ─release─> RELEASED (the
+# booking was cancelled); ACTIVE ─expire─> EXPIRED. RELEASED and EXPIRED are final.
+CONFIRM = "CONFIRM"
+RELEASE = "RELEASE"
+EXPIRE = "EXPIRE"
+HOLD_TRANSITIONS: dict[tuple[str, str], str] = {
+    (ACTIVE, CONFIRM): CONFIRMED,
+    (ACTIVE, RELEASE): RELEASED,
+    (CONFIRMED, RELEASE): RELEASED,
+    (ACTIVE, EXPIRE): EXPIRED,
+}
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Seats of a departure taken for a booking: the aggregate its payment, cancellation or
+    expiry moves."""
+
+    id: str
+    booking_id: str
+    departure_id: str
+    pax: int
+    status: str
+    expires_at: datetime | None
+    override: bool
+    overridden_by: str | None
+
+    def after(self, action: str) -> str:
+        """The status ``action`` takes this hold to, or ``HOLD_INVALID_TRANSITION``."""
+        try:
+            return HOLD_TRANSITIONS[(self.status, action)]
+        except KeyError:
+            raise invalid_transition("HOLD", self.status, action) from None
 
 
 class NotAllowed(RuleViolation):

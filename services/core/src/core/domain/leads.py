@@ -26,8 +26,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from datetime import date
+from dataclasses import asdict, dataclass, replace
+from datetime import date, datetime
 
 from core.domain.errors import invalid_transition
 
@@ -68,6 +68,60 @@ def next_lead_state(state: str, action: str) -> str:
         return LEAD_TRANSITIONS[(state, action)]
     except KeyError:
         raise invalid_transition("lead", state, action) from None
+
+
+@dataclass(frozen=True)
+class AssignedRep:
+    """The sales rep a lead is assigned to, as the lead shows them."""
+
+    user_id: str
+    name: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class Lead:
+    """A lead, with its tour's name and its rep: the aggregate the pipeline moves."""
+
+    id: str
+    reference: str
+    state: str
+    tour_code: str
+    tour_name: str
+    pax: int
+    travel_month: str | None
+    travel_date: date | None
+    customer_phone: str
+    customer_name: str | None
+    assigned_to: AssignedRep | None
+    conversation_id: str | None
+    channel_id: str | None
+    enquiry_text: str | None
+    created_at: datetime
+    lost_reason: str | None = None
+    booking_id: str | None = None  # the booking it converted into
+    state_changed_at: datetime | None = None
+
+    def next_state(self, action: str) -> str:
+        """The state ``action`` takes this lead to, or ``LEAD_INVALID_TRANSITION``."""
+        return next_lead_state(self.state, action)
+
+    def moved(
+        self,
+        action: str,
+        now: datetime,
+        *,
+        lost_reason: str | None = None,
+        booking_id: str | None = None,
+    ) -> Lead:
+        """This lead after ``action`` (a reason and a booking, when given, replace the old)."""
+        return replace(
+            self,
+            state=self.next_state(action),
+            state_changed_at=now,
+            lost_reason=lost_reason if lost_reason is not None else self.lost_reason,
+            booking_id=booking_id if booking_id is not None else self.booking_id,
+        )
 
 
 class InconsistentTravelDates(ValueError):

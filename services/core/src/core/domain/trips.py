@@ -14,6 +14,9 @@ the self-transitions below. Everything not in the table is refused with
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
+
 from core.domain.errors import invalid_transition
 
 SCHEDULED = "SCHEDULED"
@@ -61,3 +64,34 @@ def next_state(state: str, action: str) -> str:
 
 def allowed(state: str, action: str) -> bool:
     return (state, action) in TRANSITIONS
+
+
+@dataclass(frozen=True)
+class Departure:
+    """The departure a trip runs: its tour and its dates."""
+
+    id: str
+    tour_code: str
+    tour_name: str
+    start_date: date
+    end_date: date
+
+
+@dataclass(frozen=True)
+class Trip:
+    """A departure's trip: the aggregate check-in, progress, check-out and closing move."""
+
+    id: str
+    reference: str
+    state: str
+    departure: Departure
+    started_at: datetime | None
+    in_progress_at: datetime | None
+    ended_at: datetime | None
+    end_note: str | None
+    closed_at: datetime | None
+    created_at: datetime
+
+    def after(self, action: str) -> str:
+        """The state ``action`` takes this trip to, or ``TRIP_INVALID_TRANSITION``."""
+        return next_state(self.state, action)

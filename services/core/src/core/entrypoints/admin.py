@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from waops_service_kit.api import Call, Routes
 
 from core.domain.errors import RuleViolation
-from core.handlers.deps import DEPS
+from core.entrypoints.deps import DEPS
 
 routes = Routes(tag="admin", description="Operating the core itself")
 

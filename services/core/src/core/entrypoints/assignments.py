@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from waops_service_kit.api import Call, ListQuery, Reply, Routes, page
 
 from core.adapters import assignments as rows
-from core.entrypoints.trips import AssignmentView, as_uuid, keyset
+from core.entrypoints.context import use_case
+from core.entrypoints.trips import AssignmentView, as_uuid, assignment_json, keyset
 from core.handlers import assignments
 
 routes = Routes(tag="assignments", description="Trip work offered to field staff")
@@ -78,10 +79,16 @@ async def offer_assignment(call: Call) -> Reply:
     """Offer trip work to an active field staff member (operations or a manager): OFFERED."""
     b: AssignmentRequest = call.body
     created = await assignments.offer(
-        call, call.path["trip"], str(b.staff_id), b.role, b.compensation_amount, b.currency
+        use_case(call),
+        call.path["trip"],
+        str(b.staff_id),
+        b.role,
+        b.compensation_amount,
+        b.currency,
     )
     return Reply(
-        {"assignment": created.as_json()}, headers={"Location": f"/v1/assignments/{created.id}"}
+        {"assignment": assignment_json(created)},
+        headers={"Location": f"/v1/assignments/{created.id}"},
     )
 
 
@@ -98,7 +105,7 @@ async def list_assignments(call: Call) -> dict[str, Any]:
         limit=q.limit + 1,
     )
     items, cursor = page(found, q.limit, lambda a: [a.start_date.isoformat(), a.id])
-    return {"items": [a.as_json() for a in items], "next_cursor": cursor}
+    return {"items": [assignment_json(a) for a in items], "next_cursor": cursor}
 
 
 @routes.get(
@@ -108,8 +115,8 @@ async def list_assignments(call: Call) -> dict[str, Any]:
 )
 async def get_assignment(call: Call) -> dict[str, Any]:
     """One assignment."""
-    found = await assignments.find_assignment(call, call.path["assignment_id"])
-    return {"assignment": found.as_json()}
+    found = await assignments.find_assignment(use_case(call), call.path["assignment_id"])
+    return {"assignment": assignment_json(found)}
 
 
 @routes.post(
@@ -119,7 +126,8 @@ async def get_assignment(call: Call) -> dict[str, Any]:
 )
 async def accept_assignment(call: Call) -> dict[str, Any]:
     """The staff member offered accepts: ACCEPTED (the trip's first one: STAFF_ASSIGNED)."""
-    return {"assignment": (await assignments.accept(call, call.path["assignment_id"])).as_json()}
+    accepted = await assignments.accept(use_case(call), call.path["assignment_id"])
+    return {"assignment": assignment_json(accepted)}
 
 
 class DeclineRequest(BaseModel):
@@ -139,5 +147,5 @@ async def decline_assignment(call: Call) -> dict[str, Any]:
     """The staff member offered declines, optionally saying why: DECLINED (their dates are
     free again; operations read the reason on assignment.declined)."""
     reason = call.body.reason or None
-    declined = await assignments.decline(call, call.path["assignment_id"], reason)
-    return {"assignment": declined.as_json()}
+    declined = await assignments.decline(use_case(call), call.path["assignment_id"], reason)
+    return {"assignment": assignment_json(declined)}

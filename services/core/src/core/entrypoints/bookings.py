@@ -14,6 +14,7 @@ from waops_service_kit.api.pagination import BadCursor
 from core.adapters.bookings import find_booking, list_bookings
 from core.domain.bookings import STATES
 from core.domain.errors import NotFound
+from core.entrypoints.context import use_case
 from core.entrypoints.fields import PhoneFilter
 from core.handlers import bookings
 from core.handlers.inventory import ctx_of
@@ -142,7 +143,7 @@ async def post_booking(call: Call) -> Reply:
     WAITLISTED booking with its position in line."""
     req: BookingRequest = call.body
     view = await bookings.book(
-        ctx_of(call),
+        ctx_of(use_case(call)),
         departure_id=req.departure_id,
         pax=req.pax,
         customer_phone=req.customer_phone,
@@ -201,4 +202,4 @@ async def get_booking(call: Call) -> dict[str, Any]:
 async def cancel_booking(call: Call) -> dict[str, Any]:
     """Cancel a booking (until its trip starts): its seats are freed and offered to the
     waitlist, or its place in line given up."""
-    return {"booking": await bookings.cancel(ctx_of(call), call.path["booking"])}
+    return {"booking": await bookings.cancel(ctx_of(use_case(call)), call.path["booking"])}

@@ -16,6 +16,7 @@ from waops_service_kit.api.pagination import BadCursor
 from core.adapters.catalogue import Tour, list_departures, seats_of, tours_with_departures
 from core.domain.catalogue import DepositRule
 from core.domain.errors import NotFound
+from core.entrypoints.context import use_case
 from core.handlers import catalogue
 
 routes = Routes(tag="catalogue", description="Tours and departures")
@@ -188,7 +189,7 @@ async def create_tour(call: Call) -> Reply:
         active=req.active,
         deposit=DepositRule(req.deposit.kind, req.deposit.value),
     )
-    created = await catalogue.create_tour(call, tour)
+    created = await catalogue.create_tour(use_case(call), tour)
     return Reply(_tour_json(created), headers={"Location": f"/v1/tours/{created['code']}"})
 
 
@@ -207,7 +208,7 @@ async def change_tour(call: Call) -> dict[str, Any]:
         changes["aliases"] = tuple(changes["aliases"])
     if req.deposit is not None:
         changes["deposit"] = DepositRule(req.deposit.kind, req.deposit.value)
-    return _tour_json(await catalogue.change_tour(call, _code(call), changes))
+    return _tour_json(await catalogue.change_tour(use_case(call), _code(call), changes))
 
 
 @routes.post(
@@ -221,7 +222,7 @@ async def add_departure(call: Call) -> Reply:
     """Add a departure (dates, capacity, optional price) to a tour (departure.upserted)."""
     req: DepartureRequest = call.body
     departure = await catalogue.add_departure(
-        call,
+        use_case(call),
         _code(call),
         start_date=req.start_date,
         end_date=req.end_date,
@@ -263,7 +264,7 @@ async def get_departures(call: Call) -> dict[str, Any]:
 )
 async def get_departure(call: Call) -> dict[str, Any]:
     """One departure with its availability (capacity, held, confirmed, available, waitlist)."""
-    return {"departure": await catalogue.departure_view(call, call.path["departure_id"])}
+    return {"departure": await catalogue.departure_view(use_case(call), call.path["departure_id"])}
 
 
 @routes.post(
@@ -273,4 +274,4 @@ async def get_departure(call: Call) -> dict[str, Any]:
 )
 async def close_departure(call: Call) -> dict[str, Any]:
     """Close a departure: no new bookings, holds or waitlist offers (departure.closed)."""
-    return {"departure": await catalogue.close_departure(call, call.path["departure_id"])}
+    return {"departure": await catalogue.close_departure(use_case(call), call.path["departure_id"])}

@@ -10,6 +10,7 @@ from waops_service_kit.api.pagination import MAX_LIMIT
 
 from core.adapters.directory import list_staff, list_tenants, tenant_by_id
 from core.domain.errors import NotFound
+from core.entrypoints.context import use_case
 from core.entrypoints.fields import PhoneFilter
 from core.entrypoints.trips import as_text, as_uuid, keyset
 from core.handlers.directory import change_staff, create_staff, create_tenant, find_member
@@ -129,7 +130,7 @@ _STAFF_REFUSALS = (
 )
 async def post_tenant(call: Call) -> Reply:
     """Create a tenant: an operator using waops (publishes directory.tenant_created)."""
-    tenant = await create_tenant(call, call.body.id, call.body.name)
+    tenant = await create_tenant(use_case(call), call.body.id, call.body.name)
     return Reply({"tenant": tenant}, headers={"Location": f"/v1/tenants/{tenant['id']}"})
 
 
@@ -187,7 +188,7 @@ async def post_staff(call: Call) -> Reply:
     """Add a staff member (publishes directory.staff_upserted)."""
     b: StaffRequest = call.body
     member = await create_staff(
-        call, name=b.name, phone=b.phone, role=b.role, kind=b.kind, active=b.active
+        use_case(call), name=b.name, phone=b.phone, role=b.role, kind=b.kind, active=b.active
     )
     return Reply({"staff_member": member.as_json()}, headers={"Location": f"/v1/staff/{member.id}"})
 
@@ -195,7 +196,7 @@ async def post_staff(call: Call) -> Reply:
 @routes.get("/v1/staff/{staff_id}", response=StaffEnvelope, errors=((404, "STAFF_NOT_FOUND"),))
 async def get_staff_member(call: Call) -> dict[str, Any]:
     """One staff member."""
-    return {"staff_member": (await find_member(call, call.path["staff_id"])).as_json()}
+    return {"staff_member": (await find_member(use_case(call), call.path["staff_id"])).as_json()}
 
 
 @routes.patch(
@@ -208,5 +209,5 @@ async def patch_staff(call: Call) -> dict[str, Any]:
     """Change a staff member's name, phone, role, kind or active flag (``active: false``
     deactivates; publishes directory.staff_upserted when anything changed)."""
     changes = call.body.model_dump(exclude_unset=True)
-    member = await change_staff(call, call.path["staff_id"], changes)
+    member = await change_staff(use_case(call), call.path["staff_id"], changes)
     return {"staff_member": member.as_json()}

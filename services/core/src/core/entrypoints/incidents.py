@@ -10,14 +10,59 @@ from waops_service_kit.api import Call, ListQuery, Reply, Routes, page
 
 from core.adapters import incidents as rows
 from core.adapters import trips as trip_rows
+from core.domain import incidents as domain
+from core.entrypoints.context import use_case
 from core.entrypoints.trips import as_uuid, keyset
 from core.handlers import incidents
+from core.handlers.incidents import IncidentRecord
 
 routes = Routes(tag="incidents", description="Incidents on trips and their resolution")
 
 Severity = Literal["LOW", "MEDIUM", "HIGH", "CRITICAL"]
 IncidentState = Literal["OPEN", "IN_PROGRESS", "RESOLVED"]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+def _author_json(author: domain.Author) -> dict[str, Any]:
+    return {
+        "user_id": author.user_id,
+        "name": author.name,
+        "phone": author.phone,
+        "role": author.role,
+    }
+
+
+def incident_json(incident: domain.Incident) -> dict[str, Any]:
+    """An incident as the API lists it (``IncidentSummary``)."""
+    return {
+        "id": incident.id,
+        "trip_id": incident.trip_id,
+        "trip_reference": incident.trip_reference,
+        "severity": incident.severity,
+        "state": incident.state,
+        "text": incident.text,
+        "reported_by": _author_json(incident.reported_by),
+        "reported_at": incident.reported_at.isoformat(),
+        "resolved_at": incident.resolved_at.isoformat() if incident.resolved_at else None,
+    }
+
+
+def record_json(record: IncidentRecord) -> dict[str, Any]:
+    """An incident with its updates (``IncidentView``)."""
+    return {
+        **incident_json(record.incident),
+        "updates": [
+            {
+                "id": u.id,
+                "text": u.text,
+                "author": _author_json(u.author),
+                "state_from": u.state_from,
+                "state_to": u.state_to,
+                "created_at": u.created_at.isoformat(),
+            }
+            for u in record.updates
+        ],
+    }
 
 
 def _upper(value: Any) -> Any:
@@ -109,8 +154,13 @@ _REFUSALS = (
 )
 async def report_incident(call: Call) -> Reply:
     """Report an incident on a trip (its accepted crew, operations or a manager): OPEN."""
-    view = await incidents.report(call, call.path["trip"], call.body.severity, call.body.text)
-    return Reply({"incident": view}, headers={"Location": f"/v1/incidents/{view['id']}"})
+    record = await incidents.report(
+        use_case(call), call.path["trip"], call.body.severity, call.body.text
+    )
+    return Reply(
+        {"incident": record_json(record)},
+        headers={"Location": f"/v1/incidents/{record.incident.id}"},
+    )
 
 
 @routes.post(
@@ -123,7 +173,8 @@ async def report_incident(call: Call) -> Reply:
 async def add_incident_update(call: Call) -> dict[str, Any]:
     """Add a note, optionally moving the incident (OPEN → IN_PROGRESS → RESOLVED)."""
     b: IncidentUpdateRequest = call.body
-    return {"incident": await incidents.add_update(call, call.path["incident_id"], b.text, b.state)}
+    record = await incidents.add_update(use_case(call), call.path["incident_id"], b.text, b.state)
+    return {"incident": record_json(record)}
 
 
 @routes.post(
@@ -134,7 +185,8 @@ async def add_incident_update(call: Call) -> dict[str, Any]:
 )
 async def resolve_incident(call: Call) -> dict[str, Any]:
     """Resolve an incident, with an optional note: RESOLVED, the resolution time recorded."""
-    return {"incident": await incidents.resolve(call, call.path["incident_id"], call.body.text)}
+    record = await incidents.resolve(use_case(call), call.path["incident_id"], call.body.text)
+    return {"incident": record_json(record)}
 
 
 @routes.get(
@@ -144,7 +196,8 @@ async def resolve_incident(call: Call) -> dict[str, Any]:
 )
 async def get_incident(call: Call) -> dict[str, Any]:
     """One incident with its updates (author and time) and resolution time."""
-    return {"incident": await incidents.incident_view(call, call.path["incident_id"])}
+    record = await incidents.incident_view(use_case(call), call.path["incident_id"])
+    return {"incident": record_json(record)}
 
 
 @routes.get("/v1/incidents", query=IncidentQuery, response=IncidentList)
@@ -167,4 +220,4 @@ async def list_incidents(call: Call) -> dict[str, Any]:
         limit=q.limit + 1,
     )
     items, cursor = page(found, q.limit, lambda i: [i.reported_at.isoformat(), i.id])
-    return {"items": [i.as_json() for i in items], "next_cursor": cursor}
+    return {"items": [incident_json(i) for i in items], "next_cursor": cursor}

@@ -17,10 +17,11 @@ from waops_contracts.limits import (
 )
 from waops_service_kit.api import Call, ListQuery, Reply, Routes
 
-from core.adapters.leads import lead_view, parse_lead_id
+from core.adapters.leads import find_lead, parse_lead_id
 from core.domain.errors import Invalid, NotFound
-from core.domain.leads import InconsistentTravelDates, LeadDraft, resolve_travel_month
+from core.domain.leads import InconsistentTravelDates, Lead, LeadDraft, resolve_travel_month
 from core.domain.phones import InvalidPhone, normalize_phone
+from core.entrypoints.context import use_case
 from core.entrypoints.fields import PhoneFilter
 from core.handlers.leads import contact_lead, create_lead, list_leads, lose_lead, qualify_lead
 
@@ -97,6 +98,33 @@ class LoseRequest(BaseModel):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
+def lead_json(lead: Lead) -> dict[str, Any]:
+    """The lead as the API shows it (``LeadView``)."""
+    rep = lead.assigned_to
+    return {
+        "id": lead.id,
+        "reference": lead.reference,
+        "state": lead.state,
+        "tour_code": lead.tour_code,
+        "tour_name": lead.tour_name,
+        "pax": lead.pax,
+        "travel_month": lead.travel_month,
+        "travel_date": lead.travel_date.isoformat() if lead.travel_date else None,
+        "customer_phone": lead.customer_phone,
+        "customer_name": lead.customer_name,
+        "assigned_to": {"user_id": rep.user_id, "name": rep.name, "phone": rep.phone}
+        if rep
+        else None,
+        "conversation_id": lead.conversation_id,
+        "channel_id": lead.channel_id,
+        "enquiry_text": lead.enquiry_text,
+        "created_at": lead.created_at.isoformat(),
+        "lost_reason": lead.lost_reason,
+        "booking_id": lead.booking_id,
+        "state_changed_at": lead.state_changed_at.isoformat() if lead.state_changed_at else None,
+    }
+
+
 def _draft(req: LeadRequest) -> LeadDraft:
     try:
         phone = normalize_phone(req.customer_phone)
@@ -135,8 +163,8 @@ def _draft(req: LeadRequest) -> LeadDraft:
 )
 async def post_lead(call: Call) -> Reply:
     """Create a lead from an enquiry, assign a sales rep and publish lead.created."""
-    view = await create_lead(call, _draft(call.body))
-    return Reply({"lead": view}, headers={"Location": f"/v1/leads/{view['id']}"})
+    lead = await create_lead(use_case(call), _draft(call.body))
+    return Reply({"lead": lead_json(lead)}, headers={"Location": f"/v1/leads/{lead.id}"})
 
 
 @routes.get("/v1/leads/{lead_id}", response=LeadEnvelope, errors=((404, "LEAD_NOT_FOUND"),))
@@ -144,10 +172,10 @@ async def get_lead(call: Call) -> dict[str, Any]:
     """One lead, with its tour and its sales rep."""
     raw_id = call.path["lead_id"]
     lead_id = parse_lead_id(raw_id)
-    lead = await lead_view(call.conn, call.tenant_id, lead_id) if lead_id else None
+    lead = await find_lead(call.conn, call.tenant_id, lead_id) if lead_id else None
     if lead is None:
         raise NotFound("LEAD_NOT_FOUND", "no such lead", id=raw_id)
-    return {"lead": lead}
+    return {"lead": lead_json(lead)}
 
 
 MOVE_ERRORS = ((404, "LEAD_NOT_FOUND"), (409, "LEAD_INVALID_TRANSITION"))
@@ -157,26 +185,27 @@ MOVE_ERRORS = ((404, "LEAD_NOT_FOUND"), (409, "LEAD_INVALID_TRANSITION"))
 async def get_leads(call: Call) -> dict[str, Any]:
     """Leads, newest first, filtered by state, sales rep or customer phone (paginated)."""
     q: LeadQuery = call.query
-    return await list_leads(
-        call,
+    found = await list_leads(
+        use_case(call),
         state=q.state,
         assigned_to=str(q.assigned_to) if q.assigned_to else None,
         customer_phone=q.customer_phone,
         cursor=q.cursor,
         limit=q.limit,
     )
+    return {"items": [lead_json(lead) for lead in found.items], "next_cursor": found.next_cursor}
 
 
 @routes.post("/v1/leads/{lead_id}/contact", response=LeadEnvelope, errors=MOVE_ERRORS)
 async def contact(call: Call) -> dict[str, Any]:
     """A rep reached the customer: NEW → CONTACTED (lead.contacted)."""
-    return {"lead": await contact_lead(call, call.path["lead_id"])}
+    return {"lead": lead_json(await contact_lead(use_case(call), call.path["lead_id"]))}
 
 
 @routes.post("/v1/leads/{lead_id}/qualify", response=LeadEnvelope, errors=MOVE_ERRORS)
 async def qualify(call: Call) -> dict[str, Any]:
     """The customer means it (tour, dates, pax known): → QUALIFIED (lead.qualified)."""
-    return {"lead": await qualify_lead(call, call.path["lead_id"])}
+    return {"lead": lead_json(await qualify_lead(use_case(call), call.path["lead_id"]))}
 
 
 @routes.post(
@@ -184,4 +213,5 @@ async def qualify(call: Call) -> dict[str, Any]:
 )
 async def lose(call: Call) -> dict[str, Any]:
     """The customer will not book, with the reason: any open state → LOST (lead.lost)."""
-    return {"lead": await lose_lead(call, call.path["lead_id"], call.body.reason)}
+    lead = await lose_lead(use_case(call), call.path["lead_id"], call.body.reason)
+    return {"lead": lead_json(lead)}

@@ -17,7 +17,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 from waops_service_kit.api import Call, Reply, Routes
 
 from core.domain.errors import DomainError
-from core.handlers.deps import DEPS
+from core.entrypoints.context import use_case
+from core.entrypoints.deps import DEPS
 from core.handlers.payments import (
     account_of_booking,
     balance_reminders,
@@ -131,7 +132,7 @@ class WebhookAnswer(BaseModel):
 async def post_payment_link(call: Call) -> dict[str, Any]:
     """A payment link for the deposit, the full amount or the balance (a HELD booking
     becomes PAYMENT_PENDING); payment.link_created."""
-    return await create_payment_link(call, call.path["booking"], call.body.kind)
+    return await create_payment_link(use_case(call), call.path["booking"], call.body.kind)
 
 
 @routes.get(
@@ -139,7 +140,7 @@ async def post_payment_link(call: Call) -> dict[str, Any]:
 )
 async def get_payments(call: Call) -> dict[str, Any]:
     """The booking's account: total, paid, balance, due date, status, payments and links."""
-    return await account_of_booking(call, call.path["booking"])
+    return await account_of_booking(use_case(call), call.path["booking"])
 
 
 def _signed(secret: str, body: bytes, header: str | None) -> bool:
@@ -179,7 +180,7 @@ async def payment_webhook(call: Call) -> Reply:
     data = event.data
     tenant = data.metadata.get("tenant")
     payment, new = await receive_payment(
-        call,
+        use_case(call),
         event_id=event.id,
         gateway_payment_id=data.payment_id,
         link_id=data.link_id,

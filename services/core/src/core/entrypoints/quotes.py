@@ -10,7 +10,8 @@ from waops_contracts.limits import MAX_PARTY_SIZE, MIN_PARTY_SIZE
 from waops_service_kit.api import Call, Routes
 
 from core.entrypoints.bookings import BookingView
-from core.entrypoints.leads import LeadView
+from core.entrypoints.context import use_case
+from core.entrypoints.leads import LeadView, lead_json
 from core.handlers.quotes import convert_lead, quotes_of_lead, send_quote
 
 routes = Routes(tag="quotes", description="Quotes for leads, and converting leads into bookings")
@@ -116,20 +117,21 @@ DEPARTURE_ERRORS = (
 async def post_quote(call: Call) -> dict[str, Any]:
     """Price a departure for the lead and send the quote: lead → QUOTED, quote.sent."""
     body: QuoteRequest = call.body
-    return await send_quote(
-        call,
+    sent = await send_quote(
+        use_case(call),
         call.path["lead_id"],
         departure_id=body.departure_id,
         pax=body.pax,
         discount_percent=body.discount_percent,
         discount_amount=body.discount_amount,
     )
+    return {"quote": sent.quote, "lead": lead_json(sent.lead)}
 
 
 @routes.get("/v1/leads/{lead_id}/quotes", response=QuoteList, errors=((404, "LEAD_NOT_FOUND"),))
 async def get_quotes(call: Call) -> dict[str, Any]:
     """The lead's quotes, newest first."""
-    return {"items": await quotes_of_lead(call, call.path["lead_id"])}
+    return {"items": await quotes_of_lead(use_case(call), call.path["lead_id"])}
 
 
 @routes.post(
@@ -150,10 +152,11 @@ async def get_quotes(call: Call) -> dict[str, Any]:
 async def convert(call: Call) -> dict[str, Any]:
     """The customer books: seats held (booking HELD) at the quoted price, lead → WON."""
     body: ConvertRequest = call.body
-    return await convert_lead(
-        call,
+    done = await convert_lead(
+        use_case(call),
         call.path["lead_id"],
         departure_id=body.departure_id,
         quote_id=body.quote_id,
         override=body.override,
     )
+    return {"lead": lead_json(done.lead), "booking": done.booking, "quote_id": done.quote_id}

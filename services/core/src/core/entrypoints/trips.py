@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
@@ -14,7 +14,9 @@ from waops_service_kit.api.pagination import BadCursor
 
 from core.adapters import assignments as assignment_rows
 from core.adapters import trips as trip_rows
-from core.adapters.trips import Trip
+from core.domain.assignments import Assignment
+from core.domain.trips import Trip
+from core.entrypoints.context import use_case
 from core.handlers import trips
 
 routes = Routes(tag="trips", description="Trips, check-in and check-out by the crew")
@@ -62,6 +64,51 @@ class AssignmentView(BaseModel):
     decline_reason: str | None = None
 
 
+def trip_json(trip: Trip) -> dict[str, Any]:
+    """A trip as the API shows it, without its crew."""
+
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": trip.id,
+        "reference": trip.reference,
+        "state": trip.state,
+        "departure_id": trip.departure.id,
+        "tour_code": trip.departure.tour_code,
+        "tour_name": trip.departure.tour_name,
+        "start_date": trip.departure.start_date.isoformat(),
+        "end_date": trip.departure.end_date.isoformat(),
+        "started_at": iso(trip.started_at),
+        "in_progress_at": iso(trip.in_progress_at),
+        "ended_at": iso(trip.ended_at),
+        "end_note": trip.end_note,
+        "closed_at": iso(trip.closed_at),
+        "created_at": trip.created_at.isoformat(),
+    }
+
+
+def assignment_json(a: Assignment) -> dict[str, Any]:
+    """An assignment as the API shows it (``AssignmentView``)."""
+    return {
+        "id": a.id,
+        "trip_id": a.trip_id,
+        "trip_reference": a.trip_reference,
+        "staff_id": a.staff_id,
+        "staff_name": a.staff_name,
+        "staff_phone": a.staff_phone,
+        "role": a.role,
+        "compensation_amount": str(a.compensation_amount),
+        "currency": a.currency,
+        "state": a.state,
+        "start_date": a.start_date.isoformat(),
+        "end_date": a.end_date.isoformat(),
+        "offered_at": a.offered_at.isoformat(),
+        "answered_at": a.answered_at.isoformat() if a.answered_at else None,
+        "decline_reason": a.decline_reason,
+    }
+
+
 class TripView(BaseModel):
     id: str
     reference: str
@@ -104,7 +151,7 @@ class TripNote(BaseModel):
 
 async def trip_view(call: Call, trip: Trip) -> dict[str, Any]:
     crew = await assignment_rows.assignments_of_trip(call.conn, trip.id)
-    return {**trip.as_json(), "assignments": [a.as_json() for a in crew]}
+    return {**trip_json(trip), "assignments": [assignment_json(a) for a in crew]}
 
 
 _ACTOR_REFUSALS = (
@@ -125,7 +172,7 @@ _ACTOR_REFUSALS = (
 )
 async def open_trip(call: Call) -> Reply:
     """The departure's trip: created SCHEDULED (201), or the existing one (200)."""
-    trip, created = await trips.open_trip(call, call.path["departure_id"])
+    trip, created = await trips.open_trip(use_case(call), call.path["departure_id"])
     return Reply(
         {"trip": await trip_view(call, trip)},
         status=201 if created else 200,
@@ -153,7 +200,7 @@ async def list_trips(call: Call) -> dict[str, Any]:
 @routes.get("/v1/trips/{trip}", response=TripEnvelope, errors=((404, "TRIP_NOT_FOUND"),))
 async def get_trip(call: Call) -> dict[str, Any]:
     """One trip, by id or reference (any case: ``ebc-251005``), with its assignments."""
-    return {"trip": await trip_view(call, await trips.find_trip(call, call.path["trip"]))}
+    return {"trip": await trip_view(call, await trips.find_trip(use_case(call), call.path["trip"]))}
 
 
 @routes.post(
@@ -164,7 +211,7 @@ async def get_trip(call: Call) -> dict[str, Any]:
 )
 async def check_in_trip(call: Call) -> dict[str, Any]:
     """The accepted lead guide checks the group in: STARTED, bookings ACTIVE, trip.started."""
-    trip = await trips.check_in(call, call.path["trip"], call.body.note)
+    trip = await trips.check_in(use_case(call), call.path["trip"], call.body.note)
     return {"trip": await trip_view(call, trip)}
 
 
@@ -178,7 +225,7 @@ async def report_trip_progress(call: Call) -> dict[str, Any]:
     """News from the field (crew or operations): the first after the start moves the trip
     IN_PROGRESS (trip.in_progress); each one with a note is posted (trip.update_posted). A
     report without a note on a trip already under way is refused (NOTE_REQUIRED)."""
-    trip = await trips.report_progress(call, call.path["trip"], call.body.note)
+    trip = await trips.report_progress(use_case(call), call.path["trip"], call.body.note)
     return {"trip": await trip_view(call, trip)}
 
 
@@ -190,7 +237,7 @@ async def report_trip_progress(call: Call) -> dict[str, Any]:
 )
 async def check_out_trip(call: Call) -> dict[str, Any]:
     """The lead guide checks the group out: ENDED, bookings COMPLETED, the crew's payroll."""
-    trip = await trips.check_out(call, call.path["trip"], call.body.note)
+    trip = await trips.check_out(use_case(call), call.path["trip"], call.body.note)
     return {"trip": await trip_view(call, trip)}
 
 
@@ -202,5 +249,5 @@ async def check_out_trip(call: Call) -> dict[str, Any]:
 )
 async def close_trip(call: Call) -> dict[str, Any]:
     """Operations close an ended trip: CLOSED, nothing more happens on it."""
-    trip = await trips.close(call, call.path["trip"], call.body.note)
+    trip = await trips.close(use_case(call), call.path["trip"], call.body.note)
     return {"trip": await trip_view(call, trip)}

@@ -11,6 +11,7 @@ from waops_service_kit.api import Call, Routes
 from core.adapters import waitlist
 from core.adapters.bookings import booking_view
 from core.entrypoints.bookings import BookingEnvelope, BookingView
+from core.entrypoints.context import use_case
 from core.handlers import bookings
 from core.handlers.catalogue import departure_view
 from core.handlers.inventory import ctx_of, departure_sweep
@@ -39,7 +40,7 @@ class Waitlist(BaseModel):
 async def confirm_offer(call: Call) -> dict[str, Any]:
     """Take the seats offered: the waitlisted booking becomes HELD (a hold with the usual
     expiry)."""
-    return {"booking": await bookings.confirm_offer(ctx_of(call), call.path["booking"])}
+    return {"booking": await bookings.confirm_offer(ctx_of(use_case(call)), call.path["booking"])}
 
 
 @routes.post(
@@ -54,7 +55,7 @@ async def confirm_offer(call: Call) -> dict[str, Any]:
 )
 async def decline_offer(call: Call) -> dict[str, Any]:
     """Decline the seats offered: the booking is cancelled and the next in line is offered."""
-    return {"booking": await bookings.decline_offer(ctx_of(call), call.path["booking"])}
+    return {"booking": await bookings.decline_offer(ctx_of(use_case(call)), call.path["booking"])}
 
 
 @routes.get(
@@ -64,7 +65,7 @@ async def decline_offer(call: Call) -> dict[str, Any]:
 )
 async def get_waitlist(call: Call) -> dict[str, Any]:
     """A departure's line, first first: waiting and offered bookings with their positions."""
-    departure = await departure_view(call, call.path["departure_id"])
+    departure = await departure_view(use_case(call), call.path["departure_id"])
     items = []
     for entry in await waitlist.in_line(call.conn, departure["id"]):
         items.append(await booking_view(call.conn, call.tenant_id, entry.booking_id))

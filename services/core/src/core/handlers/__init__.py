@@ -1,6 +1,8 @@
 """The core's handlers (its application services): one module per business area, each
 function one use case.
 
-They run inside the ``Call`` the API kit opens (tenant, transaction, clock, event writer),
-so a state change and the events it causes commit together (the outbox).
+They run inside a ``UseCase`` (``handlers.context``: tenant, transaction, time, actor,
+settings, event writer) a route builds from
+the API kit's ``Call``, so a state change and the events it causes commit together (the
+outbox).
 """

@@ -18,21 +18,21 @@ from waops_contracts.events import (
     StaffContact,
 )
 from waops_contracts.events.trips import AssignmentEvent
-from waops_service_kit.api import Call
 
 from core.adapters import assignments as rows
 from core.adapters import directory
-from core.adapters.assignments import Assignment
-from core.adapters.trips import Trip
 from core.domain import assignments as rules
 from core.domain import trips as trip_rules
+from core.domain.assignments import Assignment
 from core.domain.directory import FIELD_STAFF, NotAllowed, require_office
 from core.domain.errors import Invalid, NotFound, RuleViolation
+from core.domain.trips import Trip
+from core.handlers.context import UseCase
 from core.handlers.trips import acting_staff, find_trip, note_activity
 
 
 async def _announce(
-    call: Call, kind: type[AssignmentEvent], a: Assignment, trip: Trip, **extra: Any
+    call: UseCase, kind: type[AssignmentEvent], a: Assignment, trip: Trip, **extra: Any
 ) -> None:
     await call.emit(
         kind(
@@ -58,12 +58,12 @@ async def _announce(
 
 
 async def offer(
-    call: Call, trip_key: str, staff_id: str, role: str, amount: Decimal, currency: str
+    call: UseCase, trip_key: str, staff_id: str, role: str, amount: Decimal, currency: str
 ) -> Assignment:
     trip = await find_trip(call, trip_key, lock=True)
     office = await acting_staff(call)
     require_office(office.role, office.active, "offer trip work")
-    trip_rules.next_state(trip.state, trip_rules.OFFER)
+    trip.after(trip_rules.OFFER)
     member = await directory.staff_by_id(call.conn, call.tenant_id, staff_id, lock=True)
     if member is None:
         raise Invalid("UNKNOWN_STAFF", "no such staff member", staff_id=staff_id)
@@ -96,7 +96,7 @@ async def offer(
     return created
 
 
-async def find_assignment(call: Call, assignment_id: str) -> Assignment:
+async def find_assignment(call: UseCase, assignment_id: str) -> Assignment:
     found = await rows.find_assignment(call.conn, call.tenant_id, assignment_id)
     if found is None:
         raise NotFound("ASSIGNMENT_NOT_FOUND", "no such assignment", id=assignment_id)
@@ -104,7 +104,7 @@ async def find_assignment(call: Call, assignment_id: str) -> Assignment:
 
 
 async def _answer(
-    call: Call, assignment_id: str, action: str, reason: str | None = None
+    call: UseCase, assignment_id: str, action: str, reason: str | None = None
 ) -> Assignment:
     first = await find_assignment(call, assignment_id)
     trip = await find_trip(call, first.trip_id, lock=True)  # serialises answers on the trip
@@ -117,11 +117,11 @@ async def _answer(
         raise NotAllowed(
             "NOT_ASSIGNED", "only the staff member offered this work may answer the offer"
         )
-    state = rules.next_state(a.state, action)
+    state = a.after(action)
     if action == rules.ACCEPT:
         if not member.active:
             raise NotAllowed("STAFF_INACTIVE", f"{member.name} is no longer active")
-        trip_rules.next_state(trip.state, trip_rules.ACCEPT)  # not on an ended trip
+        trip.after(trip_rules.ACCEPT)  # not on an ended trip
     await rows.answer(call.conn, a.id, state, call.now, reason)
     answered = await find_assignment(call, a.id)
     if action == rules.ACCEPT:
@@ -132,9 +132,9 @@ async def _answer(
     return answered
 
 
-async def accept(call: Call, assignment_id: str) -> Assignment:
+async def accept(call: UseCase, assignment_id: str) -> Assignment:
     return await _answer(call, assignment_id, rules.ACCEPT)
 
 
-async def decline(call: Call, assignment_id: str, reason: str | None = None) -> Assignment:
+async def decline(call: UseCase, assignment_id: str, reason: str | None = None) -> Assignment:
     return await _answer(call, assignment_id, rules.DECLINE, reason)

@@ -1,6 +1,6 @@
 """Bookings: the use cases, and the seams the other areas call.
 
-Each runs in one transaction (the API's ``Call``, or a sweep's) that first locks the
+Each runs in one transaction (a route's ``UseCase``, or a sweep's) that first locks the
 booking's departure: seats, the booking's state, its hold and its waitlist entry all change
 under that one lock. Refusals are raised before anything is written, so a caller that
 catches one (a lead conversion that finds no seats) keeps a clean transaction.
@@ -35,18 +35,19 @@ from waops_contracts.events import (
 )
 from waops_contracts.limits import MAX_PARTY_SIZE, MIN_PARTY_SIZE
 from waops_contracts.references import format_booking_reference
-from waops_service_kit.api import Call
 
 from core.adapters import bookings, inventory, waitlist
 from core.adapters.bookings import NewBooking
 from core.adapters.catalogue import Departure
 from core.domain import bookings as rules
 from core.domain import waitlist as line
+from core.domain.bookings import Booking
 from core.domain.catalogue import booking_total
 from core.domain.errors import Invalid, NotFound, RuleViolation, invalid_transition
-from core.domain.inventory import EXPIRED, RELEASED
+from core.domain.inventory import CONFIRM, EXPIRE, RELEASE, Hold
 from core.domain.phones import InvalidPhone, normalize_phone
 from core.handlers import waitlist as waitlist_service
+from core.handlers.context import UseCase
 from core.handlers.inventory import (
     Ctx,
     admit,
@@ -82,7 +83,7 @@ async def travellers_of_departure(
 
 
 async def hold_and_book(
-    call: Call,
+    call: UseCase,
     *,
     departure_id: str,
     pax: int,
@@ -162,8 +163,8 @@ async def _known_lead(ctx: Ctx, lead_id: str) -> str:
     except ValueError:
         raise Invalid("UNKNOWN_LEAD", "no such lead", lead_id=lead_id[:64]) from None
     found = await ctx.conn.execute(
-        text("SELECT 1 FROM leads WHERE tenant_id = :t AND id = CAST(:i AS uuid)"),
-        {"t": ctx.tenant_id, "i": canonical},
+        text("SELECT 1 FROM leads WHERE tenant_id = :tenant_id AND id = CAST(:lead_id AS uuid)"),
+        {"tenant_id": ctx.tenant_id, "lead_id": canonical},
     )
     if found.first() is None:
         raise Invalid("UNKNOWN_LEAD", "no such lead", lead_id=canonical)
@@ -210,7 +211,7 @@ async def _insert(
 
 
 async def _announce_held(
-    ctx: Ctx, departure: Departure, booking_id: str, hold: inventory.Hold, previous: str
+    ctx: Ctx, departure: Departure, booking_id: str, hold: Hold, previous: str
 ) -> None:
     booking = await view(ctx, booking_id)
     available = (await seats(ctx, departure.id)).available
@@ -218,7 +219,7 @@ async def _announce_held(
     await announce_booking(ctx, BookingHeld, booking, previous)
 
 
-async def locked(ctx: Ctx, raw: str) -> tuple[Departure, bookings.BookingRow]:
+async def locked(ctx: Ctx, raw: str) -> tuple[Departure, Booking]:
     """The booking (by id or reference) and its departure, locked in the one lock order."""
     found = await bookings.find_booking(ctx.conn, ctx.tenant_id, raw)
     if found is None:
@@ -229,15 +230,15 @@ async def locked(ctx: Ctx, raw: str) -> tuple[Departure, bookings.BookingRow]:
     return departure, booking
 
 
-async def _move(ctx: Ctx, booking: bookings.BookingRow, action: str, event: Any) -> dict[str, Any]:
-    state = rules.transition(booking.state, action)
+async def _move(ctx: Ctx, booking: Booking, action: str, event: Any) -> dict[str, Any]:
+    state = booking.after(action)
     await bookings.set_state(ctx.conn, booking.id, state, ctx.now)
     moved = await view(ctx, booking.id)
     await announce_booking(ctx, event, moved, booking.state)
     return moved
 
 
-async def mark_payment_pending(call: Call, booking_id: str) -> dict[str, Any]:
+async def mark_payment_pending(call: UseCase, booking_id: str) -> dict[str, Any]:
     """HELD → PAYMENT_PENDING when a payment link is issued (booking.payment_pending).
     Already PAYMENT_PENDING: the booking unchanged, no event (a second link is fine).
     Otherwise BOOKING_INVALID_TRANSITION; BOOKING_NOT_FOUND. The hold keeps its expiry."""
@@ -252,7 +253,7 @@ async def request_payment(ctx: Ctx, booking_id: str) -> dict[str, Any]:
     return await _move(ctx, booking, rules.REQUEST_PAYMENT, BookingPaymentPending)
 
 
-async def confirm_paid_booking(call: Call, booking_id: str) -> dict[str, Any]:
+async def confirm_paid_booking(call: UseCase, booking_id: str) -> dict[str, Any]:
     """HELD/PAYMENT_PENDING → CONFIRMED once the deposit or the full amount is paid: the
     hold becomes a confirmed seat that no longer expires (booking.confirmed, and
     departure.upserted with the new counts). Already CONFIRMED/ACTIVE/COMPLETED (a later
@@ -269,9 +270,10 @@ async def confirm_paid(ctx: Ctx, booking_id: str) -> dict[str, Any]:
     departure, booking = await locked(ctx, booking_id)
     if booking.state in (rules.CONFIRMED, rules.ACTIVE, rules.COMPLETED):
         return await view(ctx, booking.id)
-    rules.transition(booking.state, rules.CONFIRM_PAYMENT)  # refuse before writing
+    booking.after(rules.CONFIRM_PAYMENT)  # refuse before writing
     hold = await inventory.live_hold(ctx.conn, booking.id)
     assert hold is not None  # a HELD / PAYMENT_PENDING booking has its live hold
+    hold.after(CONFIRM)  # a HELD / PAYMENT_PENDING booking's hold is still ACTIVE
     await inventory.confirm_hold(ctx.conn, hold.id, ctx.now)
     confirmed = await _move(ctx, booking, rules.CONFIRM_PAYMENT, BookingConfirmed)
     await announce_departure(ctx, departure)
@@ -279,7 +281,7 @@ async def confirm_paid(ctx: Ctx, booking_id: str) -> dict[str, Any]:
 
 
 async def _move_departure(
-    call: Call, departure_id: str, state: str, action: str, event: Any
+    call: UseCase, departure_id: str, state: str, action: str, event: Any
 ) -> list[dict[str, Any]]:
     return await move_departure(ctx_of(call), departure_id, state, action, event)
 
@@ -297,7 +299,7 @@ async def move_departure(
     return moved
 
 
-async def activate_departure_bookings(call: Call, departure_id: str) -> list[dict[str, Any]]:
+async def activate_departure_bookings(call: UseCase, departure_id: str) -> list[dict[str, Any]]:
     """The trip started: every CONFIRMED booking of the departure → ACTIVE
     (booking.activated each); returns their views. Unpaid (HELD/PAYMENT_PENDING) bookings
     are left to their hold's expiry. DEPARTURE_NOT_FOUND."""
@@ -306,7 +308,7 @@ async def activate_departure_bookings(call: Call, departure_id: str) -> list[dic
     )
 
 
-async def complete_departure_bookings(call: Call, departure_id: str) -> list[dict[str, Any]]:
+async def complete_departure_bookings(call: UseCase, departure_id: str) -> list[dict[str, Any]]:
     """The trip ended: every ACTIVE booking of the departure → COMPLETED
     (booking.completed each); returns their views. DEPARTURE_NOT_FOUND."""
     return await _move_departure(call, departure_id, rules.ACTIVE, rules.COMPLETE, BookingCompleted)
@@ -316,10 +318,10 @@ async def cancel(ctx: Ctx, raw: str, reason: str = rules.REQUESTED) -> dict[str,
     """Cancel a booking (DRAFT/HELD/PAYMENT_PENDING/CONFIRMED/WAITLISTED): its hold is
     released or its waitlist place given up, and freed seats are offered to the line."""
     departure, booking = await locked(ctx, raw)
-    rules.transition(booking.state, rules.CANCEL)
+    booking.after(rules.CANCEL)  # refuse before writing
     hold = await inventory.live_hold(ctx.conn, booking.id)
     if hold is not None:
-        await inventory.end_hold(ctx.conn, hold.id, RELEASED, reason, ctx.now)
+        await inventory.end_hold(ctx.conn, hold.id, hold.after(RELEASE), reason, ctx.now)
     entry = await waitlist.entry_of_booking(ctx.conn, booking.id)
     if entry is not None and entry.status in line.LIVE:
         await waitlist.set_status(ctx.conn, entry.id, line.CANCELLED, ctx.now)
@@ -329,13 +331,13 @@ async def cancel(ctx: Ctx, raw: str, reason: str = rules.REQUESTED) -> dict[str,
 async def _cancelled(
     ctx: Ctx,
     departure: Departure,
-    booking: bookings.BookingRow,
+    booking: Booking,
     reason: str,
-    hold: inventory.Hold | None,
+    hold: Hold | None,
     hold_event: Any = HoldReleased,
 ) -> dict[str, Any]:
     """The booking's seats are free: record it CANCELLED, announce, offer the seats on."""
-    state = rules.transition(booking.state, rules.CANCEL)
+    state = booking.after(rules.CANCEL)
     await bookings.set_state(ctx.conn, booking.id, state, ctx.now, cancel_reason=reason)
     await waitlist_service.offer_freed_seats(ctx, departure)
     cancelled = await view(ctx, booking.id)
@@ -346,9 +348,7 @@ async def _cancelled(
     return cancelled
 
 
-async def _open_offer(
-    ctx: Ctx, raw: str, action: str
-) -> tuple[Departure, bookings.BookingRow, waitlist.Entry]:
+async def _open_offer(ctx: Ctx, raw: str, action: str) -> tuple[Departure, Booking, waitlist.Entry]:
     """The booking and its open offer; a booking not WAITLISTED cannot take or decline one
     (BOOKING_INVALID_TRANSITION), a waitlisted one without an offer gets NO_OPEN_OFFER,
     and one whose offer ran out (not yet swept) OFFER_EXPIRED."""
@@ -368,7 +368,7 @@ async def confirm_offer(ctx: Ctx, raw: str) -> dict[str, Any]:
     hold with the usual expiry)."""
     departure, booking, entry = await _open_offer(ctx, raw, rules.CONFIRM_OFFER)
     overridden_by, _ = await admit(ctx, departure, booking.pax, override=False, own_offer=entry.pax)
-    state = rules.transition(booking.state, rules.CONFIRM_OFFER)
+    state = booking.after(rules.CONFIRM_OFFER)
     await waitlist.set_status(ctx.conn, entry.id, line.CONFIRMED, ctx.now)
     await bookings.set_state(ctx.conn, booking.id, state, ctx.now)
     hold = await place_hold(ctx, departure, booking.id, booking.pax, overridden_by)
@@ -391,12 +391,12 @@ async def decline_offer(ctx: Ctx, raw: str) -> dict[str, Any]:
     return await _cancelled(ctx, departure, booking, rules.OFFER_DECLINED, None)
 
 
-async def expire_hold(ctx: Ctx, departure: Departure, hold: inventory.Hold) -> dict[str, Any]:
+async def expire_hold(ctx: Ctx, departure: Departure, hold: Hold) -> dict[str, Any]:
     """A hold not paid in time (found due under the departure's lock): it expires, its
     HELD/PAYMENT_PENDING booking is CANCELLED (HOLD_EXPIRED), the seats go to the line."""
     booking = await bookings.lock_booking(ctx.conn, ctx.tenant_id, hold.booking_id)
     assert booking is not None
-    await inventory.end_hold(ctx.conn, hold.id, EXPIRED, rules.HOLD_EXPIRED, ctx.now)
+    await inventory.end_hold(ctx.conn, hold.id, hold.after(EXPIRE), rules.HOLD_EXPIRED, ctx.now)
     return await _cancelled(ctx, departure, booking, rules.HOLD_EXPIRED, hold, HoldExpired)
 
 

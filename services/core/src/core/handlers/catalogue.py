@@ -13,12 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 from waops_contracts.events import DepartureClosed, TourUpserted
-from waops_service_kit.api import Call
 
 from core.adapters import catalogue
 from core.adapters.catalogue import Tour
 from core.domain import catalogue as rules
 from core.domain.errors import Invalid, NotFound, RuleViolation
+from core.handlers.context import UseCase
 from core.handlers.inventory import (
     announce_departure,
     ctx_of,
@@ -43,14 +43,14 @@ def tour_event(tour: Tour) -> TourUpserted:
     )
 
 
-async def _save(call: Call, tour: Tour) -> dict[str, Any]:
+async def _save(call: UseCase, tour: Tour) -> dict[str, Any]:
     stored, changed = await catalogue.upsert_tour(call.conn, call.tenant_id, tour)
     if changed:
         await call.emit(tour_event(stored), subject=f"TOUR/{stored.code}")
     return stored.as_json()
 
 
-async def create_tour(call: Call, tour: Tour) -> dict[str, Any]:
+async def create_tour(call: UseCase, tour: Tour) -> dict[str, Any]:
     """A new tour (TOUR_EXISTS if the code is taken; UNKNOWN_TENANT for a tenant the core
     does not serve)."""
     if not await catalogue.tenant_exists(call.conn, call.tenant_id):
@@ -64,7 +64,7 @@ async def create_tour(call: Call, tour: Tour) -> dict[str, Any]:
     return created.as_json()
 
 
-async def change_tour(call: Call, code: str, changes: dict[str, Any]) -> dict[str, Any]:
+async def change_tour(call: UseCase, code: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Change some of a tour's fields (published only if something really changed)."""
     current = await catalogue.tour_by_code(call.conn, call.tenant_id, code)
     if current is None:
@@ -73,7 +73,7 @@ async def change_tour(call: Call, code: str, changes: dict[str, Any]) -> dict[st
 
 
 async def add_departure(
-    call: Call,
+    call: UseCase,
     code: str,
     *,
     start_date: date,
@@ -112,14 +112,14 @@ async def add_departure(
     return departure.as_json(await announce_departure(ctx, departure))
 
 
-async def departure_view(call: Call, departure_id: str) -> dict[str, Any]:
+async def departure_view(call: UseCase, departure_id: str) -> dict[str, Any]:
     found = await catalogue.departure(call.conn, call.tenant_id, departure_id)
     if found is None:
         raise NotFound("DEPARTURE_NOT_FOUND", "no such departure", id=departure_id)
     return found.as_json((await catalogue.seats_of(call.conn, [found.id]))[found.id])
 
 
-async def close_departure(call: Call, departure_id: str) -> dict[str, Any]:
+async def close_departure(call: UseCase, departure_id: str) -> dict[str, Any]:
     """OPEN → CLOSED: no new bookings, holds or waitlist offers; existing bookings keep
     their seats, and open offers run out (DEPARTURE_INVALID_TRANSITION if closed)."""
     ctx = ctx_of(call)

@@ -8,13 +8,13 @@ from dataclasses import replace
 from typing import Any
 
 from waops_contracts.events import StaffUpserted, TenantCreated
-from waops_service_kit.api import Call
 
 from core.adapters import directory
 from core.adapters.directory import StaffMember
 from core.domain.directory import StaffProfile, check_profile, check_tenant_id, merge_profile
 from core.domain.errors import Invalid, NotFound, RuleViolation
 from core.domain.phones import InvalidPhone, normalize_phone
+from core.handlers.context import UseCase
 
 
 def e164(raw: str, field: str = "phone") -> str:
@@ -24,7 +24,7 @@ def e164(raw: str, field: str = "phone") -> str:
         raise Invalid("INVALID_PHONE", str(exc), field=field) from None
 
 
-async def create_tenant(call: Call, tenant_id: str, name: str) -> dict[str, Any]:
+async def create_tenant(call: UseCase, tenant_id: str, name: str) -> dict[str, Any]:
     tenant = await directory.insert_tenant(call.conn, check_tenant_id(tenant_id), name)
     if tenant is None:
         raise RuleViolation("TENANT_EXISTS", f"tenant {tenant_id} already exists", id=tenant_id)
@@ -40,7 +40,7 @@ async def create_tenant(call: Call, tenant_id: str, name: str) -> dict[str, Any]
     return tenant.as_json()
 
 
-async def _announce(call: Call, member: StaffMember) -> None:
+async def _announce(call: UseCase, member: StaffMember) -> None:
     await call.emit(
         StaffUpserted(
             user_id=member.id,
@@ -54,7 +54,7 @@ async def _announce(call: Call, member: StaffMember) -> None:
     )
 
 
-async def _tenant_must_exist(call: Call) -> None:
+async def _tenant_must_exist(call: UseCase) -> None:
     if await directory.tenant_by_id(call.conn, call.tenant_id) is None:
         raise Invalid(
             "UNKNOWN_TENANT", f"no tenant {call.tenant_id}: create it first", id=call.tenant_id
@@ -66,7 +66,7 @@ def _phone_taken(phone: str) -> RuleViolation:
 
 
 async def create_staff(
-    call: Call, *, name: str, phone: str, role: str, kind: str | None, active: bool
+    call: UseCase, *, name: str, phone: str, role: str, kind: str | None, active: bool
 ) -> StaffMember:
     await _tenant_must_exist(call)
     profile = check_profile(role, kind)
@@ -77,14 +77,14 @@ async def create_staff(
     return member
 
 
-async def find_member(call: Call, staff_id: str, *, lock: bool = False) -> StaffMember:
+async def find_member(call: UseCase, staff_id: str, *, lock: bool = False) -> StaffMember:
     member = await directory.staff_by_id(call.conn, call.tenant_id, staff_id, lock=lock)
     if member is None:
         raise NotFound("STAFF_NOT_FOUND", "no such staff member", id=staff_id)
     return member
 
 
-async def change_staff(call: Call, staff_id: str, changes: dict[str, Any]) -> StaffMember:
+async def change_staff(call: UseCase, staff_id: str, changes: dict[str, Any]) -> StaffMember:
     """A partial update (only the fields given); announced only when something changed."""
     current = await find_member(call, staff_id, lock=True)
     profile = merge_profile(

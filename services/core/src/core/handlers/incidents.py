@@ -9,7 +9,7 @@ updated on a STARTED trip is the activity that moves it IN_PROGRESS.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from dataclasses import dataclass
 
 from waops_contracts.events import (
     IncidentAuthor,
@@ -19,22 +19,30 @@ from waops_contracts.events import (
     Traveller,
 )
 from waops_contracts.events.incidents import IncidentEvent
-from waops_service_kit.api import Call
 
 from core.adapters import assignments as assignment_rows
 from core.adapters import incidents as rows
 from core.adapters.directory import StaffMember
-from core.adapters.incidents import Incident
-from core.adapters.trips import Trip
 from core.domain import incidents as rules
 from core.domain import trips as trip_rules
 from core.domain.directory import OFFICE_ROLES
 from core.domain.errors import NotFound
+from core.domain.incidents import Incident, IncidentUpdate
+from core.domain.trips import Trip
 from core.handlers import bookings
+from core.handlers.context import UseCase
 from core.handlers.trips import acting_staff, crew_assignment, find_trip, note_activity
 
 
-async def _may_act_on(call: Call, trip: Trip) -> StaffMember:
+@dataclass(frozen=True)
+class IncidentRecord:
+    """An incident with its updates, oldest first."""
+
+    incident: Incident
+    updates: list[IncidentUpdate]
+
+
+async def _may_act_on(call: UseCase, trip: Trip) -> StaffMember:
     member = await acting_staff(call)
     if member.role not in OFFICE_ROLES:
         crew_assignment(await assignment_rows.assignments_of_trip(call.conn, trip.id), member)
@@ -42,7 +50,7 @@ async def _may_act_on(call: Call, trip: Trip) -> StaffMember:
 
 
 async def _announce(
-    call: Call,
+    call: UseCase,
     kind: type[IncidentEvent],
     incident: Incident,
     trip: Trip,
@@ -74,22 +82,22 @@ async def _announce(
     )
 
 
-async def find_incident(call: Call, incident_id: str, *, lock: bool = False) -> Incident:
+async def find_incident(call: UseCase, incident_id: str, *, lock: bool = False) -> Incident:
     found = await rows.find_incident(call.conn, call.tenant_id, incident_id, lock=lock)
     if found is None:
         raise NotFound("INCIDENT_NOT_FOUND", "no such incident", id=incident_id)
     return found
 
 
-async def incident_view(call: Call, incident_id: str) -> dict[str, Any]:
+async def incident_view(call: UseCase, incident_id: str) -> IncidentRecord:
     incident = await find_incident(call, incident_id)
-    return {**incident.as_json(), "updates": await rows.updates_of(call.conn, incident.id)}
+    return IncidentRecord(incident, await rows.updates_of(call.conn, incident.id))
 
 
-async def report(call: Call, trip_key: str, severity: str, body: str) -> dict[str, Any]:
+async def report(call: UseCase, trip_key: str, severity: str, body: str) -> IncidentRecord:
     trip = await find_trip(call, trip_key, lock=True)
     author = await _may_act_on(call, trip)
-    trip_rules.next_state(trip.state, trip_rules.INCIDENT)  # none on a closed trip
+    trip.after(trip_rules.INCIDENT)  # none on a closed trip
     incident_id = str(uuid.uuid4())
     await rows.insert_incident(
         call.conn,
@@ -107,12 +115,14 @@ async def report(call: Call, trip_key: str, severity: str, body: str) -> dict[st
     return await incident_view(call, incident_id)
 
 
-async def add_update(call: Call, incident_id: str, body: str, target: str | None) -> dict[str, Any]:
+async def add_update(
+    call: UseCase, incident_id: str, body: str, target: str | None
+) -> IncidentRecord:
     first = await find_incident(call, incident_id)
     trip = await find_trip(call, first.trip_id, lock=True)  # trip first, then the incident
     incident = await find_incident(call, incident_id, lock=True)
     author = await _may_act_on(call, trip)
-    state = rules.next_state(incident.state, rules.action_for_update(target))
+    state = incident.after_update(target)
     await rows.add_update(
         call.conn,
         update_id=str(uuid.uuid4()),
@@ -131,5 +141,5 @@ async def add_update(call: Call, incident_id: str, body: str, target: str | None
     return await incident_view(call, incident.id)
 
 
-async def resolve(call: Call, incident_id: str, body: str | None) -> dict[str, Any]:
+async def resolve(call: UseCase, incident_id: str, body: str | None) -> IncidentRecord:
     return await add_update(call, incident_id, body or "Resolved.", rules.RESOLVED)

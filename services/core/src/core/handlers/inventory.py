@@ -22,15 +22,14 @@ from waops_contracts.events.bookings import BookingEvent
 from waops_contracts.events.catalogue import DepartureEvent
 from waops_contracts.events.inventory import HoldEvent
 from waops_messaging import EventWriter
-from waops_service_kit.api import Call
 
 from core.adapters import catalogue, inventory
 from core.adapters.bookings import booking_view
 from core.adapters.catalogue import Departure
 from core.domain.catalogue import Seats
 from core.domain.errors import NotFound
-from core.domain.inventory import check_hold
-from core.handlers.deps import DEPS
+from core.domain.inventory import Hold, check_hold
+from core.handlers.context import UseCase
 from core.handlers.sweeps import Sweep
 from core.settings import CoreSettings
 
@@ -51,8 +50,8 @@ class Ctx:
     actor: str | None = None
 
 
-def ctx_of(call: Call) -> Ctx:
-    settings = call.request.app[DEPS].settings
+def ctx_of(call: UseCase) -> Ctx:
+    settings = call.settings
 
     async def emit(event: Event, subject: str) -> None:
         await call.emit(event, subject=subject)
@@ -256,7 +255,7 @@ async def admit(
 
 async def place_hold(
     ctx: Ctx, departure: Departure, booking_id: str, pax: int, overridden_by: str | None
-) -> inventory.Hold:
+) -> Hold:
     """Hold the seats ``admit`` allowed, until now + the hold window."""
     return await inventory.insert_hold(
         ctx.conn,
@@ -275,7 +274,7 @@ async def announce_hold(
     ctx: Ctx,
     cls: type[HoldEvent],
     booking: dict[str, Any],
-    hold: inventory.Hold,
+    hold: Hold,
     *,
     available: int,
     reason: str | None = None,

@@ -4,6 +4,7 @@ it along the sales pipeline (``core.domain.leads``), and listing them."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from waops_contracts.events import (
 )
 from waops_contracts.events.leads import LeadMoved
 from waops_contracts.references import format_lead_reference
-from waops_service_kit.api import Call, decode_cursor, page
+from waops_service_kit.api import decode_cursor, page
 from waops_service_kit.api.pagination import BadCursor
 
 from core.adapters import catalogue, directory, leads
@@ -30,14 +31,27 @@ from core.domain.leads import (
     LOSE,
     QUALIFY,
     QUOTE,
+    Lead,
     LeadDraft,
     choose_rep,
-    next_lead_state,
     travel_year,
 )
+from core.handlers.context import UseCase
 
 
-async def create_lead(call: Call, draft: LeadDraft) -> dict[str, Any]:
+@dataclass(frozen=True)
+class LeadPage:
+    items: list[Lead]
+    next_cursor: str | None
+
+
+def sales_rep(lead: Lead) -> SalesRep | None:
+    """The lead's rep as the events carry them."""
+    rep = lead.assigned_to
+    return SalesRep(user_id=rep.user_id, name=rep.name, phone=rep.phone) if rep else None
+
+
+async def create_lead(call: UseCase, draft: LeadDraft) -> Lead:
     conn, tenant_id = call.conn, call.tenant_id
     tour = await catalogue.tour_by_code(conn, tenant_id, draft.tour_code)
     if tour is None or not tour.active:
@@ -62,13 +76,13 @@ async def create_lead(call: Call, draft: LeadDraft) -> dict[str, Any]:
         draft=draft,
         assigned_to=rep.user_id if rep else None,
     )
-    view = await leads.lead_view(conn, tenant_id, lead_id)
-    assert view is not None
+    lead = await call.leads.get(lead_id)
+    assert lead is not None
     await call.emit(
         LeadCreated(
             lead_id=lead_id,
             reference=reference,
-            state=view["state"],
+            state=lead.state,
             tour_code=tour.code,
             tour_name=tour.name,
             pax=draft.pax,
@@ -84,7 +98,7 @@ async def create_lead(call: Call, draft: LeadDraft) -> dict[str, Any]:
         ),
         subject=f"LEAD/{lead_id}",
     )
-    return view
+    return lead
 
 
 # --- the pipeline: moving a lead on -------------------------------------------------------
@@ -98,85 +112,80 @@ _MOVED_EVENTS: dict[str, type[LeadMoved]] = {
 }
 
 
-async def lock_open_lead(call: Call, raw_id: str, action: str) -> tuple[dict[str, Any], str]:
-    """The lead (row-locked) and the state ``action`` takes it to; 404 or 409 otherwise.
+async def lock_open_lead(call: UseCase, raw_id: str, action: str) -> Lead:
+    """The lead (row-locked), once ``action`` is known to be allowed; 404 or 409 otherwise.
 
     Checked before any other work, so a refused move (a quote for a LOST lead, converting a
     NEW one) changes nothing anywhere."""
     lead_id = parse_lead_id(raw_id)
-    state = await leads.lock_lead_state(call.conn, call.tenant_id, lead_id) if lead_id else None
-    if lead_id is None or state is None:
+    lead = await call.leads.get(lead_id, lock=True) if lead_id else None
+    if lead is None:
         raise NotFound("LEAD_NOT_FOUND", "no such lead", id=raw_id)
-    target = next_lead_state(state, action)
-    view = await leads.lead_view(call.conn, call.tenant_id, lead_id)
-    assert view is not None
-    return view, target
+    lead.next_state(action)  # refused here, before anything changed
+    return lead
 
 
 async def move_lead(
-    call: Call,
-    lead: dict[str, Any],
+    call: UseCase,
+    lead: Lead,
     action: str,
-    target: str,
     *,
     lost_reason: str | None = None,
     booking_id: str | None = None,
     **event_fields: Any,
-) -> dict[str, Any]:
+) -> Lead:
     """Store the lead's new state and publish the action's ``lead.*`` event."""
-    await leads.set_state(
-        call.conn, lead["id"], target, call.now, lost_reason=lost_reason, booking_id=booking_id
-    )
-    rep = lead["assigned_to"]
+    moved = lead.moved(action, call.now, lost_reason=lost_reason, booking_id=booking_id)
+    await call.leads.save_move(moved)
     event = _MOVED_EVENTS[action](
-        lead_id=lead["id"],
-        reference=lead["reference"],
-        state=target,
-        previous_state=lead["state"],
-        tour_code=lead["tour_code"],
-        tour_name=lead["tour_name"],
-        pax=lead["pax"],
-        travel_month=lead["travel_month"],
-        customer_phone=lead["customer_phone"],
-        customer_name=lead["customer_name"],
-        assigned_to=SalesRep(**rep) if rep else None,
-        conversation_id=lead["conversation_id"],
-        channel_id=lead["channel_id"],
+        lead_id=lead.id,
+        reference=lead.reference,
+        state=moved.state,
+        previous_state=lead.state,
+        tour_code=lead.tour_code,
+        tour_name=lead.tour_name,
+        pax=lead.pax,
+        travel_month=lead.travel_month,
+        customer_phone=lead.customer_phone,
+        customer_name=lead.customer_name,
+        assigned_to=sales_rep(lead),
+        conversation_id=lead.conversation_id,
+        channel_id=lead.channel_id,
         actor=call.actor.id,
         **({"reason": lost_reason} if action == LOSE else {}),
         **({"booking_id": booking_id} if action == CONVERT else {}),
         **event_fields,
     )
-    await call.emit(event, subject=f"LEAD/{lead['id']}")
-    view = await leads.lead_view(call.conn, call.tenant_id, lead["id"])
-    assert view is not None
-    return view
+    await call.emit(event, subject=f"LEAD/{lead.id}")
+    stored = await call.leads.get(lead.id)  # as stored: the database's own timestamps
+    assert stored is not None
+    return stored
 
 
-async def contact_lead(call: Call, raw_id: str) -> dict[str, Any]:
-    lead, target = await lock_open_lead(call, raw_id, CONTACT)
-    return await move_lead(call, lead, CONTACT, target)
+async def contact_lead(call: UseCase, raw_id: str) -> Lead:
+    lead = await lock_open_lead(call, raw_id, CONTACT)
+    return await move_lead(call, lead, CONTACT)
 
 
-async def qualify_lead(call: Call, raw_id: str) -> dict[str, Any]:
-    lead, target = await lock_open_lead(call, raw_id, QUALIFY)
-    return await move_lead(call, lead, QUALIFY, target)
+async def qualify_lead(call: UseCase, raw_id: str) -> Lead:
+    lead = await lock_open_lead(call, raw_id, QUALIFY)
+    return await move_lead(call, lead, QUALIFY)
 
 
-async def lose_lead(call: Call, raw_id: str, reason: str) -> dict[str, Any]:
-    lead, target = await lock_open_lead(call, raw_id, LOSE)
-    return await move_lead(call, lead, LOSE, target, lost_reason=reason)
+async def lose_lead(call: UseCase, raw_id: str, reason: str) -> Lead:
+    lead = await lock_open_lead(call, raw_id, LOSE)
+    return await move_lead(call, lead, LOSE, lost_reason=reason)
 
 
 async def list_leads(
-    call: Call,
+    call: UseCase,
     *,
     state: str | None,
     assigned_to: str | None,
     customer_phone: str | None,
     cursor: str | None,
     limit: int,
-) -> dict[str, Any]:
+) -> LeadPage:
     key = decode_cursor(cursor, 2)
     after = None
     if key is not None:
@@ -193,5 +202,5 @@ async def list_leads(
         after=after,
         limit=limit + 1,
     )
-    items, next_cursor = page(rows, limit, lambda r: (r["created_at"], r["id"]))
-    return {"items": items, "next_cursor": next_cursor}
+    items, next_cursor = page(rows, limit, lambda lead: (lead.created_at.isoformat(), lead.id))
+    return LeadPage(items, next_cursor)

@@ -9,6 +9,7 @@ once (the gateway's payment id is unique).
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,7 +23,6 @@ from waops_contracts.events import (
     PaymentReceived,
 )
 from waops_messaging import EventWriter
-from waops_service_kit.api import Call
 
 from core.adapters import bookings as booking_rows
 from core.adapters import payments
@@ -36,7 +36,7 @@ from core.domain.payments import (
     reminders_due_by,
 )
 from core.handlers.bookings import booking_view, confirm_paid_booking, mark_payment_pending
-from core.handlers.deps import DEPS
+from core.handlers.context import UseCase
 from core.handlers.sweeps import Sweep
 from core.settings import CoreSettings
 
@@ -128,13 +128,13 @@ async def new_account(
 
 
 async def open_account(
-    call: Call, booking: dict[str, Any], *, quote: dict[str, Any] | None = None
+    call: UseCase, booking: dict[str, Any], *, quote: dict[str, Any] | None = None
 ) -> AccountRow:
     """The booking's account, opened if it has none, row-locked until commit."""
     existing = await payments.find_account(call.conn, booking["id"], lock=True)
     if existing is not None:
         return existing
-    settings = call.request.app[DEPS].settings
+    settings = call.settings
     row = await new_account(call.conn, call.tenant_id, booking, settings, quote=quote)
     await payments.insert_account(call.conn, row, call.now)
     locked = await payments.find_account(call.conn, booking["id"], lock=True)
@@ -167,12 +167,12 @@ def _account_view(
     }
 
 
-async def account_of_booking(call: Call, raw_booking: str) -> dict[str, Any]:
+async def account_of_booking(call: UseCase, raw_booking: str) -> dict[str, Any]:
     """What the booking owes and has paid (an account not opened yet shows as unpaid)."""
     booking = await _booking(call.conn, call.tenant_id, raw_booking)
     row = await payments.find_account(call.conn, booking["id"])
     if row is None:
-        row = await new_account(call.conn, call.tenant_id, booking, call.request.app[DEPS].settings)
+        row = await new_account(call.conn, call.tenant_id, booking, call.settings)
     return _account_view(
         booking,
         row,
@@ -181,8 +181,8 @@ async def account_of_booking(call: Call, raw_booking: str) -> dict[str, Any]:
     )
 
 
-async def create_payment_link(call: Call, raw_booking: str, kind: str) -> dict[str, Any]:
-    settings = call.request.app[DEPS].settings
+async def create_payment_link(call: UseCase, raw_booking: str, kind: str) -> dict[str, Any]:
+    settings = call.settings
     booking = await _booking(call.conn, call.tenant_id, raw_booking)
     if booking["state"] not in PAYABLE:
         raise RuleViolation(
@@ -237,7 +237,7 @@ async def create_payment_link(call: Call, raw_booking: str, kind: str) -> dict[s
 
 
 async def receive_payment(
-    call: Call,
+    call: UseCase,
     *,
     event_id: str,
     gateway_payment_id: str,
@@ -258,7 +258,9 @@ async def receive_payment(
         link = None
     if link is None or (metadata_tenant is not None and metadata_tenant != link.tenant_id):
         raise Invalid("UNKNOWN_PAYMENT_LINK", "no such payment link", link_id=link_id)
-    call.tenant_id = link.tenant_id  # the webhook is not tenant-scoped: the link says whose
+    call = replace(
+        call, tenant_id=link.tenant_id
+    )  # the webhook is not tenant-scoped: the link says whose
     row = await payments.find_account(call.conn, link.booking_id, lock=True)
     assert row is not None  # a link is only issued on an opened account
     if currency.upper() != row.currency.upper():

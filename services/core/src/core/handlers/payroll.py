@@ -5,15 +5,15 @@ from __future__ import annotations
 import uuid
 
 from waops_contracts.events import PayrollEntryCreated, StaffContact
-from waops_service_kit.api import Call
 
 from core.adapters import assignments as assignment_rows
 from core.adapters import payroll as payroll_rows
-from core.adapters.trips import Trip
 from core.domain.assignments import ACCEPTED
+from core.domain.trips import Trip
+from core.handlers.context import UseCase
 
 
-async def pay_crew(call: Call, trip: Trip) -> int:
+async def pay_crew(call: UseCase, trip: Trip) -> int:
     """One entry per accepted assignment (declined or unanswered offers earn nothing)."""
     paid = 0
     for a in await assignment_rows.assignments_of_trip(call.conn, trip.id):

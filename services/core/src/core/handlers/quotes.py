@@ -8,29 +8,40 @@ lead WON."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from waops_contracts.events import QuoteDiscount, QuoteSent, SalesRep
-from waops_service_kit.api import Call
+from waops_contracts.events import QuoteDiscount, QuoteSent
 
 from core.adapters import quotes
-from core.adapters.leads import lead_view, parse_lead_id
+from core.adapters.leads import parse_lead_id
 from core.adapters.quotes import PricedDeparture
 from core.domain.catalogue import OPEN
 from core.domain.errors import Invalid, NotFound, RuleViolation
-from core.domain.leads import CONVERT, QUOTE
+from core.domain.leads import CONVERT, QUOTE, Lead
 from core.domain.quotes import EarlyBirdRule, price_quote, valid_until
 from core.handlers.bookings import hold_and_book
-from core.handlers.deps import DEPS
-from core.handlers.leads import lock_open_lead, move_lead
+from core.handlers.context import UseCase
+from core.handlers.leads import lock_open_lead, move_lead, sales_rep
 from core.handlers.payments import open_account
 
 
-async def departure_for_lead(
-    call: Call, lead: dict[str, Any], departure_id: str
-) -> PricedDeparture:
+@dataclass(frozen=True)
+class SentQuote:
+    quote: dict[str, Any]
+    lead: Lead
+
+
+@dataclass(frozen=True)
+class Conversion:
+    lead: Lead
+    booking: dict[str, Any]
+    quote_id: str | None
+
+
+async def departure_for_lead(call: UseCase, lead: Lead, departure_id: str) -> PricedDeparture:
     """A departure of the lead's tour, still open for bookings."""
     try:
         departure_id = str(uuid.UUID(departure_id))
@@ -39,10 +50,10 @@ async def departure_for_lead(
     departure = await quotes.priced_departure(call.conn, call.tenant_id, departure_id)
     if departure is None:
         raise NotFound("DEPARTURE_NOT_FOUND", "no such departure", id=departure_id)
-    if departure.tour_code != lead["tour_code"]:
+    if departure.tour_code != lead.tour_code:
         raise Invalid(
             "DEPARTURE_OF_ANOTHER_TOUR",
-            f"the lead is for {lead['tour_code']}, the departure for {departure.tour_code}",
+            f"the lead is for {lead.tour_code}, the departure for {departure.tour_code}",
         )
     if departure.status != OPEN:
         raise RuleViolation("DEPARTURE_CLOSED", "this departure takes no more bookings")
@@ -52,16 +63,16 @@ async def departure_for_lead(
 
 
 async def send_quote(
-    call: Call,
+    call: UseCase,
     raw_lead_id: str,
     *,
     departure_id: str,
     pax: int | None,
     discount_percent: Decimal,
     discount_amount: Decimal,
-) -> dict[str, Any]:
-    settings = call.request.app[DEPS].settings
-    lead, target = await lock_open_lead(call, raw_lead_id, QUOTE)
+) -> SentQuote:
+    settings = call.settings
+    lead = await lock_open_lead(call, raw_lead_id, QUOTE)
     departure = await departure_for_lead(call, lead, departure_id)
     early_bird = EarlyBirdRule(
         percent=departure.early_bird_percent
@@ -73,7 +84,7 @@ async def send_quote(
     )
     pricing = price_quote(
         unit_price=departure.price_per_person,
-        pax=pax or lead["pax"],
+        pax=pax or lead.pax,
         departure_start=departure.start_date,
         today=call.now.date(),
         early_bird=early_bird,
@@ -87,7 +98,7 @@ async def send_quote(
         call.conn,
         quote_id=quote_id,
         tenant_id=call.tenant_id,
-        lead_id=lead["id"],
+        lead_id=lead.id,
         departure=departure,
         pricing=pricing,
         valid_until=until,
@@ -100,18 +111,16 @@ async def send_quote(
         call,
         lead,
         QUOTE,
-        target,
         quote_id=quote_id,
         total=quote["total"],
         currency=quote["currency"],
         valid_until=quote["valid_until"],
     )
-    rep = lead["assigned_to"]
     await call.emit(
         QuoteSent(
             quote_id=quote_id,
-            lead_id=lead["id"],
-            reference=lead["reference"],
+            lead_id=lead.id,
+            reference=lead.reference,
             tour_code=departure.tour_code,
             tour_name=departure.tour_name,
             departure_id=departure.id,
@@ -125,48 +134,48 @@ async def send_quote(
             total=quote["total"],
             currency=quote["currency"],
             valid_until=quote["valid_until"],
-            customer_phone=lead["customer_phone"],
-            customer_name=lead["customer_name"],
-            sales_rep=SalesRep(**rep) if rep else None,
-            conversation_id=lead["conversation_id"],
-            channel_id=lead["channel_id"],
+            customer_phone=lead.customer_phone,
+            customer_name=lead.customer_name,
+            sales_rep=sales_rep(lead),
+            conversation_id=lead.conversation_id,
+            channel_id=lead.channel_id,
         ),
-        subject=f"LEAD/{lead['id']}",
+        subject=f"LEAD/{lead.id}",
     )
-    return {"quote": quote, "lead": lead_after}
+    return SentQuote(quote=quote, lead=lead_after)
 
 
-async def quotes_of_lead(call: Call, raw_lead_id: str) -> list[dict[str, Any]]:
+async def quotes_of_lead(call: UseCase, raw_lead_id: str) -> list[dict[str, Any]]:
     lead_id = parse_lead_id(raw_lead_id)
-    if lead_id is None or await lead_view(call.conn, call.tenant_id, lead_id) is None:
+    if lead_id is None or await call.leads.get(lead_id) is None:
         raise NotFound("LEAD_NOT_FOUND", "no such lead", id=raw_lead_id)
     return await quotes.quotes_of_lead(call.conn, call.tenant_id, lead_id)
 
 
 async def convert_lead(
-    call: Call,
+    call: UseCase,
     raw_id: str,
     *,
     departure_id: str,
     quote_id: str | None,
     override: bool,
-) -> dict[str, Any]:
+) -> Conversion:
     """The customer books: hold seats on the departure for the lead's customer (a HELD
     booking), open its account at the quoted price, and mark the lead WON.
 
     The quote is the one named, else the lead's newest quote for that departure still
     valid; without one the booking's own price applies. A refusal (no seats left, a closed
     departure, an expired quote) leaves the lead and the seats as they were."""
-    lead, target = await lock_open_lead(call, raw_id, CONVERT)
+    lead = await lock_open_lead(call, raw_id, CONVERT)
     departure = await departure_for_lead(call, lead, departure_id)
     quote = await _quote_for_conversion(call, lead, departure.id, quote_id)
     booking = await hold_and_book(
         call,
         departure_id=departure.id,
-        pax=quote["pax"] if quote else lead["pax"],
-        customer_phone=lead["customer_phone"],
-        customer_name=lead["customer_name"],
-        lead_id=lead["id"],
+        pax=quote["pax"] if quote else lead.pax,
+        customer_phone=lead.customer_phone,
+        customer_name=lead.customer_name,
+        lead_id=lead.id,
         override=override,
     )
     await open_account(call, booking, quote=quote)
@@ -174,26 +183,25 @@ async def convert_lead(
         call,
         lead,
         CONVERT,
-        target,
         booking_id=booking["id"],
         booking_reference=booking["reference"],
         departure_id=departure.id,
         departure_start=booking["start_date"],
         departure_end=booking["end_date"],
     )
-    return {"lead": won, "booking": booking, "quote_id": quote["id"] if quote else None}
+    return Conversion(lead=won, booking=booking, quote_id=quote["id"] if quote else None)
 
 
 async def _quote_for_conversion(
-    call: Call, lead: dict[str, Any], departure_id: str, quote_id: str | None
+    call: UseCase, lead: Lead, departure_id: str, quote_id: str | None
 ) -> dict[str, Any] | None:
     if quote_id is None:
         return await quotes.latest_valid_quote(
-            call.conn, call.tenant_id, lead["id"], departure_id, call.now
+            call.conn, call.tenant_id, lead.id, departure_id, call.now
         )
     parsed = parse_lead_id(quote_id)  # a uuid, as lead ids are
     quote = await quotes.quote_view(call.conn, call.tenant_id, parsed) if parsed else None
-    if quote is None or quote["lead_id"] != lead["id"]:
+    if quote is None or quote["lead_id"] != lead.id:
         raise NotFound("QUOTE_NOT_FOUND", "no such quote for this lead", id=quote_id)
     if quote["departure_id"] != departure_id:
         raise Invalid("QUOTE_OF_ANOTHER_DEPARTURE", "the quote is for another departure")

@@ -24,18 +24,17 @@ from waops_contracts.events import (
 )
 from waops_contracts.events.trips import TripEvent
 from waops_contracts.references import format_trip_reference
-from waops_service_kit.api import Call
 
 from core.adapters import assignments as assignment_rows
 from core.adapters import trips as trip_rows
-from core.adapters.assignments import Assignment
 from core.adapters.directory import StaffMember, resolve_actor
-from core.adapters.trips import Trip
 from core.domain import trips as rules
-from core.domain.assignments import ACCEPTED, LEAD_GUIDE
+from core.domain.assignments import ACCEPTED, LEAD_GUIDE, Assignment
 from core.domain.directory import OFFICE_ROLES, ActorRequired, NotAllowed, require_office
 from core.domain.errors import Invalid, NotFound
+from core.domain.trips import Trip
 from core.handlers import bookings, payroll
+from core.handlers.context import UseCase
 
 _EVENTS: dict[str, type[TripEvent]] = {
     rules.STAFF_ASSIGNED: TripStaffAssigned,
@@ -46,7 +45,7 @@ _EVENTS: dict[str, type[TripEvent]] = {
 }
 
 
-async def open_trip(call: Call, departure_id: str) -> tuple[Trip, bool]:
+async def open_trip(call: UseCase, departure_id: str) -> tuple[Trip, bool]:
     """The departure's trip, created SCHEDULED if it has none yet (a retry finds it)."""
     departure = await trip_rows.departure_of(call.conn, call.tenant_id, departure_id)
     if departure is None:
@@ -58,14 +57,14 @@ async def open_trip(call: Call, departure_id: str) -> tuple[Trip, bool]:
     return await trip_rows.trip_of_departure(call.conn, call.tenant_id, departure.id), created
 
 
-async def find_trip(call: Call, key: str, *, lock: bool = False) -> Trip:
+async def find_trip(call: UseCase, key: str, *, lock: bool = False) -> Trip:
     trip = await trip_rows.find_trip(call.conn, call.tenant_id, key, lock=lock)
     if trip is None:
         raise NotFound("TRIP_NOT_FOUND", "no such trip", id=key)
     return trip
 
 
-async def acting_staff(call: Call) -> StaffMember:
+async def acting_staff(call: UseCase) -> StaffMember:
     """The directory member behind X-Waops-Actor-Id; customers and strangers are refused."""
     if call.actor.id is None:
         raise ActorRequired("ACTOR_REQUIRED", "say who acts: the X-Waops-Actor-Id header")
@@ -92,7 +91,7 @@ def _contact(member: StaffMember | None) -> StaffContact | None:
 
 
 async def announce(
-    call: Call,
+    call: UseCase,
     trip: Trip,
     state: str,
     *,
@@ -140,7 +139,7 @@ async def announce(
 
 
 async def _move(
-    call: Call,
+    call: UseCase,
     trip: Trip,
     action: str,
     *,
@@ -148,7 +147,7 @@ async def _move(
     note: str | None = None,
     travellers: list[dict[str, Any]] | None = None,
 ) -> Trip:
-    state = rules.next_state(trip.state, action)
+    state = trip.after(action)
     if state == trip.state:
         return trip
     await trip_rows.move_trip(
@@ -158,7 +157,7 @@ async def _move(
     return await find_trip(call, trip.id)
 
 
-async def _lead_guide(call: Call, trip: Trip, member: StaffMember) -> None:
+async def _lead_guide(call: UseCase, trip: Trip, member: StaffMember) -> None:
     crew = await assignment_rows.assignments_of_trip(call.conn, trip.id)
     if crew_assignment(crew, member).role != LEAD_GUIDE:
         raise NotAllowed(
@@ -166,20 +165,20 @@ async def _lead_guide(call: Call, trip: Trip, member: StaffMember) -> None:
         )
 
 
-async def check_in(call: Call, key: str, note: str | None) -> Trip:
+async def check_in(call: UseCase, key: str, note: str | None) -> Trip:
     trip = await find_trip(call, key, lock=True)
     member = await acting_staff(call)
     await _lead_guide(call, trip, member)
-    rules.next_state(trip.state, rules.CHECK_IN)  # refuse before touching the bookings
+    trip.after(rules.CHECK_IN)  # refuse before touching the bookings
     await bookings.activate_departure_bookings(call, trip.departure.id)
     return await _move(call, trip, rules.CHECK_IN, by=member, note=note)
 
 
-async def check_out(call: Call, key: str, note: str | None) -> Trip:
+async def check_out(call: UseCase, key: str, note: str | None) -> Trip:
     trip = await find_trip(call, key, lock=True)
     member = await acting_staff(call)
     await _lead_guide(call, trip, member)
-    rules.next_state(trip.state, rules.CHECK_OUT)
+    trip.after(rules.CHECK_OUT)
     # Who travelled, read before their bookings leave ACTIVE for COMPLETED.
     travellers = await bookings.travellers_of_departure(
         call.conn, call.tenant_id, trip.departure.id
@@ -190,7 +189,7 @@ async def check_out(call: Call, key: str, note: str | None) -> Trip:
     return ended
 
 
-async def report_progress(call: Call, key: str, note: str | None) -> Trip:
+async def report_progress(call: UseCase, key: str, note: str | None) -> Trip:
     """The first report after the start moves the trip IN_PROGRESS; every report with a note
     is posted (``trip.update_posted``) so operations hear each one."""
     trip = await find_trip(call, key, lock=True)
@@ -205,14 +204,14 @@ async def report_progress(call: Call, key: str, note: str | None) -> Trip:
     return moved
 
 
-async def close(call: Call, key: str, note: str | None) -> Trip:
+async def close(call: UseCase, key: str, note: str | None) -> Trip:
     trip = await find_trip(call, key, lock=True)
     member = await acting_staff(call)
     require_office(member.role, member.active, "close a trip")
     return await _move(call, trip, rules.CLOSE, by=member, note=note)
 
 
-async def note_activity(call: Call, trip: Trip, action: str, by: StaffMember) -> Trip:
+async def note_activity(call: UseCase, trip: Trip, action: str, by: StaffMember) -> Trip:
     """An assignment accepted or an incident reported: the trip's own transition, if any
     (SCHEDULED → STAFF_ASSIGNED, STARTED → IN_PROGRESS); the caller holds the trip lock."""
     return await _move(call, trip, action, by=by)

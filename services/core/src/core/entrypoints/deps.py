@@ -1,4 +1,5 @@
-"""What the core's routes and handlers reach through the app, typed (set once by the bootstrap)."""
+"""What the core's routes reach through the app, typed (set once by the bootstrap): the
+settings, the clock and the sweeper. Handlers never see it: routes hand them a ``UseCase``."""
 
 from __future__ import annotations
 
