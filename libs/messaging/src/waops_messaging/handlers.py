@@ -108,7 +108,7 @@ class Subscription:
     linger: float = 0.02
 
 
-ORDERED_PREFETCH = 8  # an ordered partition handles one at a time: a little look-ahead
+ORDERED_PREFETCH = 100  # see ``HandlerRegistry.queue``: order across a failover needs depth
 
 
 class HandlerRegistry:
@@ -130,10 +130,13 @@ class HandlerRegistry:
         """Consume ``spec`` with up to ``concurrency`` handlers at a time (one on an ordered
         partition), or ``batch`` deliveries per transaction.
 
-        The prefetch defaults to a little look-ahead, no more: RabbitMQ (3.x) counts every
-        prefetched, unacked message returned by a dropped connection as a delivery, so a
-        deep prefetch under backlog lets a few connection cuts park messages that were never
-        handled (the chaos run saw it with 100)."""
+        The prefetch of a concurrent queue defaults to a little look-ahead, no more: RabbitMQ
+        (3.x) counts every prefetched, unacked message returned by a dropped connection as a
+        delivery, so a deep prefetch under backlog lets a few connection cuts park messages
+        that were never handled (the chaos run saw it with 100). An ordered partition keeps a
+        deep one for now: a message returned when its consumer stops goes back *behind* the
+        ready ones, so a shallow prefetch lets the standby replica take the rest of a burst
+        out of order (test_replicas.py); the trade-off is recorded in docs/spine.md."""
         if batch > 1 and spec.partitions > 0:
             raise ValueError(f"{spec.name}: an ordered queue is handled one message at a time")
         if prefetch is None:

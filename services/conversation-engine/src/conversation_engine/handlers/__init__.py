@@ -97,7 +97,7 @@ def build_registry() -> HandlerRegistry:
     registry.on(DIRECTORY.name, StaffUpserted)(on_staff_upserted)
     registry.on(DIRECTORY.name, TourUpserted)(on_tour_upserted)
 
-    registry.queue(INBOUND)
+    registry.queue(INBOUND, prefetch=50)
     registry.on(INBOUND.name, MessageReceived)(on_message_received)
 
     registry.queue(RESULTS, concurrency=8)
