@@ -69,8 +69,10 @@ def _tour(row: Any) -> Tour:
 async def tour_by_code(conn: AsyncConnection, tenant_id: str, code: str) -> Tour | None:
     row = (
         await conn.execute(
-            text(f"SELECT {_TOUR_COLUMNS} FROM tours WHERE tenant_id = :t AND code = :c"),
-            {"t": tenant_id, "c": code},
+            text(
+                f"SELECT {_TOUR_COLUMNS} FROM tours WHERE tenant_id = :tenant_id AND code = :code"
+            ),
+            {"tenant_id": tenant_id, "code": code},
         )
     ).first()
     return _tour(row) if row else None
@@ -154,10 +156,10 @@ async def departure(
     row = (
         await conn.execute(
             text(
-                f"{_DEPARTURE_SELECT} WHERE d.id = CAST(:i AS uuid) AND t.tenant_id = :t"
-                + (" FOR NO KEY UPDATE OF d" if lock else "")
+                f"{_DEPARTURE_SELECT} WHERE d.id = CAST(:departure_id AS uuid)"
+                " AND t.tenant_id = :tenant_id" + (" FOR NO KEY UPDATE OF d" if lock else "")
             ),
-            {"t": tenant_id, "i": departure_id},
+            {"tenant_id": tenant_id, "departure_id": departure_id},
         )
     ).first()
     return _departure(row) if row else None
@@ -180,13 +182,19 @@ async def list_departures(
     page = _BY_START.page(after, limit)
     rows = await conn.execute(
         text(
-            f"{_DEPARTURE_SELECT} WHERE t.tenant_id = :t"
-            " AND (CAST(:code AS text) IS NULL OR t.code = :code)"
-            " AND (CAST(:f AS date) IS NULL OR d.start_date >= :f)"
-            " AND (CAST(:to AS date) IS NULL OR d.start_date <= :to)"
+            f"{_DEPARTURE_SELECT} WHERE t.tenant_id = :tenant_id"
+            " AND (CAST(:tour_code AS text) IS NULL OR t.code = :tour_code)"
+            " AND (CAST(:start_from AS date) IS NULL OR d.start_date >= :start_from)"
+            " AND (CAST(:start_to AS date) IS NULL OR d.start_date <= :start_to)"
             f" AND {page.where} {page.order_limit}"
         ),
-        {"t": tenant_id, "code": tour_code, "f": start_from, "to": start_to, **page.params},
+        {
+            "tenant_id": tenant_id,
+            "tour_code": tour_code,
+            "start_from": start_from,
+            "start_to": start_to,
+            **page.params,
+        },
     )
     return [_departure(r) for r in rows]
 
@@ -227,15 +235,15 @@ async def tours_with_departures(conn: AsyncConnection, tenant_id: str) -> list[d
     tours = [
         _tour(r)
         for r in await conn.execute(
-            text(f"SELECT {_TOUR_COLUMNS} FROM tours WHERE tenant_id = :t ORDER BY code"),
-            {"t": tenant_id},
+            text(f"SELECT {_TOUR_COLUMNS} FROM tours WHERE tenant_id = :tenant_id ORDER BY code"),
+            {"tenant_id": tenant_id},
         )
     ]
     found = [
         _departure(r)
         for r in await conn.execute(
-            text(f"{_DEPARTURE_SELECT} WHERE t.tenant_id = :t ORDER BY d.start_date, d.id"),
-            {"t": tenant_id},
+            text(f"{_DEPARTURE_SELECT} WHERE t.tenant_id = :tenant_id ORDER BY d.start_date, d.id"),
+            {"tenant_id": tenant_id},
         )
     ]
     seats = await seats_of(conn, [d.id for d in found])
@@ -248,16 +256,18 @@ async def tours_with_departures(conn: AsyncConnection, tenant_id: str) -> list[d
 async def upsert_tenant(conn: AsyncConnection, tenant_id: str, name: str) -> None:
     await conn.execute(
         text(
-            "INSERT INTO tenants (id, name) VALUES (:i, :n) ON CONFLICT (id) DO UPDATE"
+            "INSERT INTO tenants (id, name) VALUES (:tenant_id, :name) ON CONFLICT (id) DO UPDATE"
             " SET name = EXCLUDED.name WHERE tenants.name IS DISTINCT FROM EXCLUDED.name"
         ),
-        {"i": tenant_id, "n": name},
+        {"tenant_id": tenant_id, "name": name},
     )
 
 
 async def tenant_exists(conn: AsyncConnection, tenant_id: str) -> bool:
     row = (
-        await conn.execute(text("SELECT 1 FROM tenants WHERE id = :i"), {"i": tenant_id})
+        await conn.execute(
+            text("SELECT 1 FROM tenants WHERE id = :tenant_id"), {"tenant_id": tenant_id}
+        )
     ).first()
     return row is not None
 
@@ -269,7 +279,8 @@ async def upsert_tour(conn: AsyncConnection, tenant_id: str, tour: Tour) -> tupl
             text(
                 "INSERT INTO tours (id, tenant_id, code, name, aliases, duration_days,"
                 " price_per_person, currency, active, deposit_kind, deposit_value)"
-                " VALUES (:i, :t, :c, :n, :al, :d, :p, :cur, :a, :dk, :dv)"
+                " VALUES (:tour_id, :tenant_id, :code, :name, :aliases, :duration_days,"
+                " :price_per_person, :currency, :active, :deposit_kind, :deposit_value)"
                 " ON CONFLICT (tenant_id, code) DO UPDATE SET name = EXCLUDED.name,"
                 " aliases = EXCLUDED.aliases, duration_days = EXCLUDED.duration_days,"
                 " price_per_person = EXCLUDED.price_per_person, currency = EXCLUDED.currency,"
@@ -282,17 +293,17 @@ async def upsert_tour(conn: AsyncConnection, tenant_id: str, tour: Tour) -> tupl
                 " EXCLUDED.deposit_kind, EXCLUDED.deposit_value) RETURNING id"
             ),
             {
-                "i": tour.id,
-                "t": tenant_id,
-                "c": tour.code,
-                "n": tour.name,
-                "al": list(tour.aliases),
-                "d": tour.duration_days,
-                "p": tour.price_per_person,
-                "cur": tour.currency,
-                "a": tour.active,
-                "dk": tour.deposit.kind,
-                "dv": tour.deposit.value,
+                "tour_id": tour.id,
+                "tenant_id": tenant_id,
+                "code": tour.code,
+                "name": tour.name,
+                "aliases": list(tour.aliases),
+                "duration_days": tour.duration_days,
+                "price_per_person": tour.price_per_person,
+                "currency": tour.currency,
+                "active": tour.active,
+                "deposit_kind": tour.deposit.kind,
+                "deposit_value": tour.deposit.value,
             },
         )
     ).first() is not None
@@ -308,21 +319,22 @@ async def insert_tour(conn: AsyncConnection, tenant_id: str, tour: Tour) -> Tour
             text(
                 "INSERT INTO tours (id, tenant_id, code, name, aliases, duration_days,"
                 " price_per_person, currency, active, deposit_kind, deposit_value)"
-                " VALUES (:i, :t, :c, :n, :al, :d, :p, :cur, :a, :dk, :dv)"
+                " VALUES (:tour_id, :tenant_id, :code, :name, :aliases, :duration_days,"
+                " :price_per_person, :currency, :active, :deposit_kind, :deposit_value)"
                 " ON CONFLICT (tenant_id, code) DO NOTHING RETURNING id"
             ),
             {
-                "i": tour.id,
-                "t": tenant_id,
-                "c": tour.code,
-                "n": tour.name,
-                "al": list(tour.aliases),
-                "d": tour.duration_days,
-                "p": tour.price_per_person,
-                "cur": tour.currency,
-                "a": tour.active,
-                "dk": tour.deposit.kind,
-                "dv": tour.deposit.value,
+                "tour_id": tour.id,
+                "tenant_id": tenant_id,
+                "code": tour.code,
+                "name": tour.name,
+                "aliases": list(tour.aliases),
+                "duration_days": tour.duration_days,
+                "price_per_person": tour.price_per_person,
+                "currency": tour.currency,
+                "active": tour.active,
+                "deposit_kind": tour.deposit.kind,
+                "deposit_value": tour.deposit.value,
             },
         )
     ).first()
@@ -343,7 +355,8 @@ async def upsert_departure(
     result = await conn.execute(
         text(
             "INSERT INTO departures (id, tour_id, start_date, end_date, capacity,"
-            " price_per_person) VALUES (:i, :t, :s, :e, :c, :p)"
+            " price_per_person) VALUES (:departure_id, :tour_id, :start_date, :end_date, :capacity,"
+            " :price_per_person)"
             " ON CONFLICT (tour_id, start_date) DO UPDATE"
             " SET end_date = EXCLUDED.end_date, capacity = EXCLUDED.capacity,"
             " price_per_person = EXCLUDED.price_per_person, updated_at = now()"
@@ -352,12 +365,12 @@ async def upsert_departure(
             " RETURNING id"
         ),
         {
-            "i": departure_id,
-            "t": tour_id,
-            "s": start_date,
-            "e": end_date,
-            "c": capacity,
-            "p": price_per_person,
+            "departure_id": departure_id,
+            "tour_id": tour_id,
+            "start_date": start_date,
+            "end_date": end_date,
+            "capacity": capacity,
+            "price_per_person": price_per_person,
         },
     )
     return result.first() is not None
@@ -377,17 +390,18 @@ async def insert_departure(
     result = await conn.execute(
         text(
             "INSERT INTO departures (id, tour_id, start_date, end_date, capacity,"
-            " price_per_person, status) VALUES (:i, :t, :s, :e, :c, :p, :st)"
+            " price_per_person, status) VALUES (:departure_id, :tour_id, :start_date, :end_date,"
+            " :capacity, :price_per_person, :status)"
             " ON CONFLICT (tour_id, start_date) DO NOTHING RETURNING id"
         ),
         {
-            "i": departure_id,
-            "t": tour_id,
-            "s": start_date,
-            "e": end_date,
-            "c": capacity,
-            "p": price_per_person,
-            "st": OPEN,
+            "departure_id": departure_id,
+            "tour_id": tour_id,
+            "start_date": start_date,
+            "end_date": end_date,
+            "capacity": capacity,
+            "price_per_person": price_per_person,
+            "status": OPEN,
         },
     )
     return result.first() is not None
@@ -398,8 +412,9 @@ async def set_departure_status(
 ) -> None:
     await conn.execute(
         text(
-            "UPDATE departures SET status = :s, updated_at = :now,"
-            " closed_at = CASE WHEN :s = 'CLOSED' THEN :now ELSE closed_at END WHERE id = :i"
+            "UPDATE departures SET status = :status, updated_at = :now,"
+            " closed_at = CASE WHEN :status = 'CLOSED' THEN :now ELSE closed_at END"
+            " WHERE id = :departure_id"
         ),
-        {"s": status, "now": now, "i": departure_id},
+        {"status": status, "now": now, "departure_id": departure_id},
     )

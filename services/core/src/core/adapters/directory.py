@@ -64,14 +64,21 @@ async def list_staff(
     page = _STAFF_ORDER.page(after, limit)
     rows = await conn.execute(
         text(
-            f"SELECT {_COLUMNS} FROM staff WHERE tenant_id = :t"
-            " AND (CAST(:p AS text) IS NULL OR phone = :p)"
-            " AND (CAST(:r AS text) IS NULL OR role = :r)"
-            " AND (CAST(:k AS text) IS NULL OR kind = :k)"
-            " AND (CAST(:a AS boolean) IS NULL OR active = :a)"
+            f"SELECT {_COLUMNS} FROM staff WHERE tenant_id = :tenant_id"
+            " AND (CAST(:phone AS text) IS NULL OR phone = :phone)"
+            " AND (CAST(:role AS text) IS NULL OR role = :role)"
+            " AND (CAST(:kind AS text) IS NULL OR kind = :kind)"
+            " AND (CAST(:active AS boolean) IS NULL OR active = :active)"
             f" AND {page.where} {page.order_limit}"
         ),
-        {"t": tenant_id, "p": phone, "r": role, "k": kind, "a": active, **page.params},
+        {
+            "tenant_id": tenant_id,
+            "phone": phone,
+            "role": role,
+            "kind": kind,
+            "active": active,
+            **page.params,
+        },
     )
     return [_member(r) for r in rows]
 
@@ -85,10 +92,10 @@ async def staff_by_id(
     row = (
         await conn.execute(
             text(
-                f"SELECT {_COLUMNS} FROM staff WHERE tenant_id = :t AND id = :i"
+                f"SELECT {_COLUMNS} FROM staff WHERE tenant_id = :tenant_id AND id = :staff_id"
                 + (" FOR UPDATE" if lock else "")
             ),
-            {"t": tenant_id, "i": staff_id},
+            {"tenant_id": tenant_id, "staff_id": staff_id},
         )
     ).first()
     return _member(row) if row else None
@@ -118,13 +125,13 @@ async def resolve_actor(
 def _params(tenant_id: str, member: StaffMember) -> dict[str, Any]:
     """Every column of a staff row, as the statements below bind them."""
     return {
-        "i": member.id,
-        "t": tenant_id,
-        "n": member.name,
-        "p": member.phone,
-        "r": member.role,
-        "k": member.kind,
-        "a": member.active,
+        "staff_id": member.id,
+        "tenant_id": tenant_id,
+        "name": member.name,
+        "phone": member.phone,
+        "role": member.role,
+        "kind": member.kind,
+        "active": member.active,
     }
 
 
@@ -134,8 +141,8 @@ async def insert_staff(conn: AsyncConnection, tenant_id: str, member: StaffMembe
         await conn.execute(
             text(
                 "INSERT INTO staff (id, tenant_id, name, phone, role, kind, active)"
-                " VALUES (:i, :t, :n, :p, :r, :k, :a) ON CONFLICT (tenant_id, phone) DO NOTHING"
-                " RETURNING id"
+                " VALUES (:staff_id, :tenant_id, :name, :phone, :role, :kind, :active)"
+                " ON CONFLICT (tenant_id, phone) DO NOTHING RETURNING id"
             ),
             _params(tenant_id, member),
         )
@@ -149,8 +156,9 @@ async def update_staff(conn: AsyncConnection, tenant_id: str, member: StaffMembe
         async with conn.begin_nested():
             await conn.execute(
                 text(
-                    "UPDATE staff SET name = :n, phone = :p, role = :r, kind = :k, active = :a,"
-                    " updated_at = now() WHERE tenant_id = :t AND id = :i"
+                    "UPDATE staff SET name = :name, phone = :phone, role = :role, kind = :kind,"
+                    " active = :active, updated_at = now()"
+                    " WHERE tenant_id = :tenant_id AND id = :staff_id"
                 ),
                 _params(tenant_id, member),
             )
@@ -167,7 +175,8 @@ async def upsert_staff(
         await conn.execute(
             text(
                 "INSERT INTO staff (id, tenant_id, name, phone, role, kind, active)"
-                " VALUES (:i, :t, :n, :p, :r, :k, :a) ON CONFLICT (tenant_id, phone) DO UPDATE"
+                " VALUES (:staff_id, :tenant_id, :name, :phone, :role, :kind, :active)"
+                " ON CONFLICT (tenant_id, phone) DO UPDATE"
                 " SET name = EXCLUDED.name, role = EXCLUDED.role, kind = EXCLUDED.kind,"
                 " active = EXCLUDED.active, updated_at = now()"
                 " WHERE (staff.name, staff.role, staff.kind, staff.active)"
@@ -188,9 +197,9 @@ async def rep_loads(conn: AsyncConnection, tenant_id: str) -> list[RepLoad]:
             "SELECT s.id, s.name, s.phone, s.last_assigned_seq,"
             " (SELECT count(*) FROM leads l WHERE l.tenant_id = s.tenant_id"
             "  AND l.assigned_to = s.id AND l.state = ANY(:open)) AS open_leads"
-            " FROM staff s WHERE s.tenant_id = :t AND s.role = 'SALES' AND s.active"
+            " FROM staff s WHERE s.tenant_id = :tenant_id AND s.role = 'SALES' AND s.active"
         ),
-        {"t": tenant_id, "open": sorted(OPEN_STATES)},  # NEW..QUOTED: still being worked
+        {"tenant_id": tenant_id, "open": sorted(OPEN_STATES)},  # NEW..QUOTED: still being worked
     )
     return [
         RepLoad(str(r.id), r.name, r.phone, int(r.open_leads), r.last_assigned_seq) for r in rows
@@ -199,8 +208,11 @@ async def rep_loads(conn: AsyncConnection, tenant_id: str) -> list[RepLoad]:
 
 async def mark_assigned(conn: AsyncConnection, staff_id: str) -> None:
     await conn.execute(
-        text("UPDATE staff SET last_assigned_seq = nextval('staff_assignment_seq') WHERE id = :i"),
-        {"i": staff_id},
+        text(
+            "UPDATE staff SET last_assigned_seq = nextval('staff_assignment_seq')"
+            " WHERE id = :staff_id"
+        ),
+        {"staff_id": staff_id},
     )
 
 
@@ -226,10 +238,10 @@ async def insert_tenant(conn: AsyncConnection, tenant_id: str, name: str) -> Ten
     row = (
         await conn.execute(
             text(
-                "INSERT INTO tenants (id, name) VALUES (:i, :n) ON CONFLICT (id) DO NOTHING"
-                " RETURNING id, name, created_at"
+                "INSERT INTO tenants (id, name) VALUES (:tenant_id, :name)"
+                " ON CONFLICT (id) DO NOTHING RETURNING id, name, created_at"
             ),
-            {"i": tenant_id, "n": name},
+            {"tenant_id": tenant_id, "name": name},
         )
     ).first()
     return Tenant(row.id, row.name, row.created_at) if row else None
@@ -238,7 +250,8 @@ async def insert_tenant(conn: AsyncConnection, tenant_id: str, name: str) -> Ten
 async def tenant_by_id(conn: AsyncConnection, tenant_id: str) -> Tenant | None:
     row = (
         await conn.execute(
-            text("SELECT id, name, created_at FROM tenants WHERE id = :i"), {"i": tenant_id}
+            text("SELECT id, name, created_at FROM tenants WHERE id = :tenant_id"),
+            {"tenant_id": tenant_id},
         )
     ).first()
     return Tenant(row.id, row.name, row.created_at) if row else None

@@ -50,7 +50,8 @@ def _account(r: Any) -> AccountRow:
 async def tour_deposit_rule(conn: AsyncConnection, tour_id: str) -> DepositRule:
     row = (
         await conn.execute(
-            text("SELECT deposit_kind, deposit_value FROM tours WHERE id = :i"), {"i": tour_id}
+            text("SELECT deposit_kind, deposit_value FROM tours WHERE id = :tour_id"),
+            {"tour_id": tour_id},
         )
     ).one()
     return DepositRule(row.deposit_kind, row.deposit_value)
@@ -61,19 +62,20 @@ async def insert_account(conn: AsyncConnection, row: AccountRow, now: datetime) 
     await conn.execute(
         text(
             "INSERT INTO booking_accounts (booking_id, tenant_id, quote_id, total, deposit, paid,"
-            " currency, status, due_date, created_at, updated_at) VALUES (:b, :t, :q, :total,"
-            " :deposit, :paid, :cur, :status, :due, :now, :now) ON CONFLICT (booking_id) DO NOTHING"
+            " currency, status, due_date, created_at, updated_at) VALUES (:booking_id, :tenant_id,"
+            " :quote_id, :total, :deposit, :paid, :currency, :status, :due_date, :now, :now)"
+            " ON CONFLICT (booking_id) DO NOTHING"
         ),
         {
-            "b": row.booking_id,
-            "t": row.tenant_id,
-            "q": row.quote_id,
+            "booking_id": row.booking_id,
+            "tenant_id": row.tenant_id,
+            "quote_id": row.quote_id,
             "total": row.total,
             "deposit": row.deposit,
             "paid": row.paid,
-            "cur": row.currency,
+            "currency": row.currency,
             "status": row.status,
-            "due": row.due_date,
+            "due_date": row.due_date,
             "now": now,
         },
     )
@@ -85,10 +87,10 @@ async def find_account(
     row = (
         await conn.execute(
             text(
-                "SELECT * FROM booking_accounts WHERE booking_id = CAST(:b AS uuid)"
+                "SELECT * FROM booking_accounts WHERE booking_id = CAST(:booking_id AS uuid)"
                 + (" FOR UPDATE" if lock else "")
             ),
-            {"b": booking_id},
+            {"booking_id": booking_id},
         )
     ).first()
     return _account(row) if row else None
@@ -101,14 +103,14 @@ async def record_paid(
         text(
             "UPDATE booking_accounts SET paid = :paid, status = :status, updated_at = :now,"
             " fully_paid_at = CASE WHEN :status = :full THEN COALESCE(fully_paid_at, :now) END"
-            " WHERE booking_id = CAST(:b AS uuid)"
+            " WHERE booking_id = CAST(:booking_id AS uuid)"
         ),
         {
             "paid": account.paid,
             "status": account.status,
             "full": FULL_PAID,
             "now": now,
-            "b": booking_id,
+            "booking_id": booking_id,
         },
     )
 
@@ -159,19 +161,20 @@ async def insert_link(conn: AsyncConnection, link: LinkRow, created_by: str | No
     await conn.execute(
         text(
             "INSERT INTO payment_links (id, tenant_id, booking_id, kind, amount, currency, url,"
-            " expires_at, created_by, created_at) VALUES (:i, :t, :b, :k, :a, :c, :u, :e, :by, :n)"
+            " expires_at, created_by, created_at) VALUES (:link_id, :tenant_id, :booking_id, :kind,"
+            " :amount, :currency, :url, :expires_at, :created_by, :created_at)"
         ),
         {
-            "i": link.id,
-            "t": link.tenant_id,
-            "b": link.booking_id,
-            "k": link.kind,
-            "a": link.amount,
-            "c": link.currency,
-            "u": link.url,
-            "e": link.expires_at,
-            "by": created_by,
-            "n": link.created_at,
+            "link_id": link.id,
+            "tenant_id": link.tenant_id,
+            "booking_id": link.booking_id,
+            "kind": link.kind,
+            "amount": link.amount,
+            "currency": link.currency,
+            "url": link.url,
+            "expires_at": link.expires_at,
+            "created_by": created_by,
+            "created_at": link.created_at,
         },
     )
 
@@ -180,7 +183,8 @@ async def find_link(conn: AsyncConnection, link_id: str) -> LinkRow | None:
     """Any tenant's link: the gateway's webhook names a link, not a tenant."""
     row = (
         await conn.execute(
-            text("SELECT * FROM payment_links WHERE id = CAST(:i AS uuid)"), {"i": link_id}
+            text("SELECT * FROM payment_links WHERE id = CAST(:link_id AS uuid)"),
+            {"link_id": link_id},
         )
     ).first()
     return _link(row) if row else None
@@ -189,10 +193,10 @@ async def find_link(conn: AsyncConnection, link_id: str) -> LinkRow | None:
 async def links_of(conn: AsyncConnection, booking_id: str) -> list[LinkRow]:
     rows = await conn.execute(
         text(
-            "SELECT * FROM payment_links WHERE booking_id = CAST(:b AS uuid)"
+            "SELECT * FROM payment_links WHERE booking_id = CAST(:booking_id AS uuid)"
             " ORDER BY created_at, id"
         ),
-        {"b": booking_id},
+        {"booking_id": booking_id},
     )
     return [_link(r) for r in rows]
 
@@ -234,20 +238,21 @@ async def insert_payment(
     result = await conn.execute(
         text(
             "INSERT INTO payments (id, tenant_id, booking_id, link_id, gateway_payment_id,"
-            " gateway_event_id, amount, currency, paid_at, received_at) VALUES (:i, :t, :b, :l,"
-            " :g, :e, :a, :c, :p, :n) ON CONFLICT (gateway_payment_id) DO NOTHING RETURNING id"
+            " gateway_event_id, amount, currency, paid_at, received_at) VALUES (:payment_id,"
+            " :tenant_id, :booking_id, :link_id, :gateway_payment_id, :gateway_event_id, :amount,"
+            " :currency, :paid_at, :now) ON CONFLICT (gateway_payment_id) DO NOTHING RETURNING id"
         ),
         {
-            "i": payment_id,
-            "t": tenant_id,
-            "b": booking_id,
-            "l": link_id,
-            "g": gateway_payment_id,
-            "e": gateway_event_id,
-            "a": amount,
-            "c": currency,
-            "p": paid_at,
-            "n": now,
+            "payment_id": payment_id,
+            "tenant_id": tenant_id,
+            "booking_id": booking_id,
+            "link_id": link_id,
+            "gateway_payment_id": gateway_payment_id,
+            "gateway_event_id": gateway_event_id,
+            "amount": amount,
+            "currency": currency,
+            "paid_at": paid_at,
+            "now": now,
         },
     )
     return result.first() is not None
@@ -258,8 +263,8 @@ async def payment_by_gateway_id(
 ) -> dict[str, Any] | None:
     row = (
         await conn.execute(
-            text("SELECT * FROM payments WHERE gateway_payment_id = :g"),
-            {"g": gateway_payment_id},
+            text("SELECT * FROM payments WHERE gateway_payment_id = :gateway_payment_id"),
+            {"gateway_payment_id": gateway_payment_id},
         )
     ).first()
     return _payment(row) if row else None
@@ -267,8 +272,11 @@ async def payment_by_gateway_id(
 
 async def payments_of(conn: AsyncConnection, booking_id: str) -> list[dict[str, Any]]:
     rows = await conn.execute(
-        text("SELECT * FROM payments WHERE booking_id = CAST(:b AS uuid) ORDER BY received_at, id"),
-        {"b": booking_id},
+        text(
+            "SELECT * FROM payments WHERE booking_id = CAST(:booking_id AS uuid)"
+            " ORDER BY received_at, id"
+        ),
+        {"booking_id": booking_id},
     )
     return [_payment(r) for r in rows]
 
@@ -286,15 +294,18 @@ async def claim_due_reminders(
             "SELECT a.* FROM booking_accounts a JOIN bookings b ON b.id = a.booking_id"
             " WHERE a.status <> :full AND a.due_date <= :due_by"
             " AND a.reminded_for IS DISTINCT FROM a.due_date AND b.state = ANY(:states)"
-            " ORDER BY a.due_date, a.booking_id LIMIT :n FOR UPDATE OF a SKIP LOCKED"
+            " ORDER BY a.due_date, a.booking_id LIMIT :limit FOR UPDATE OF a SKIP LOCKED"
         ),
-        {"full": FULL_PAID, "due_by": due_by, "states": list(states), "n": limit},
+        {"full": FULL_PAID, "due_by": due_by, "states": list(states), "limit": limit},
     )
     return [_account(r) for r in rows]
 
 
 async def mark_reminded(conn: AsyncConnection, booking_id: str, due_date: date) -> None:
     await conn.execute(
-        text("UPDATE booking_accounts SET reminded_for = :d WHERE booking_id = CAST(:b AS uuid)"),
-        {"d": due_date, "b": booking_id},
+        text(
+            "UPDATE booking_accounts SET reminded_for = :due_date"
+            " WHERE booking_id = CAST(:booking_id AS uuid)"
+        ),
+        {"due_date": due_date, "booking_id": booking_id},
     )

@@ -20,18 +20,19 @@ async def insert_entry(
         await conn.execute(
             text(
                 "INSERT INTO payroll_entries (id, tenant_id, assignment_id, trip_id, staff_id,"
-                " role, amount, currency, earned_at) VALUES (:i, :t, :a, :tr, :s, :r, :amt, :c,"
-                " :now) ON CONFLICT (assignment_id) DO NOTHING RETURNING id"
+                " role, amount, currency, earned_at) VALUES (:entry_id, :tenant_id, :assignment_id,"
+                " :trip_id, :staff_id, :role, :amount, :currency, :now)"
+                " ON CONFLICT (assignment_id) DO NOTHING RETURNING id"
             ),
             {
-                "i": entry_id,
-                "t": tenant_id,
-                "a": assignment.id,
-                "tr": assignment.trip_id,
-                "s": assignment.staff_id,
-                "r": assignment.role,
-                "amt": assignment.compensation_amount,
-                "c": assignment.currency,
+                "entry_id": entry_id,
+                "tenant_id": tenant_id,
+                "assignment_id": assignment.id,
+                "trip_id": assignment.trip_id,
+                "staff_id": assignment.staff_id,
+                "role": assignment.role,
+                "amount": assignment.compensation_amount,
+                "currency": assignment.currency,
                 "now": now,
             },
         )
@@ -57,13 +58,19 @@ async def list_entries(
         text(
             "SELECT p.*, tr.reference AS trip_reference, s.name AS staff_name,"
             " s.phone AS staff_phone FROM payroll_entries p JOIN trips tr ON tr.id = p.trip_id"
-            " JOIN staff s ON s.id = p.staff_id WHERE p.tenant_id = :t"
-            " AND (CAST(:s AS uuid) IS NULL OR p.staff_id = CAST(:s AS uuid))"
-            " AND (CAST(:f AS timestamptz) IS NULL OR p.earned_at >= :f)"
-            " AND (CAST(:u AS timestamptz) IS NULL OR p.earned_at < :u)"
+            " JOIN staff s ON s.id = p.staff_id WHERE p.tenant_id = :tenant_id"
+            " AND (CAST(:staff_id AS uuid) IS NULL OR p.staff_id = CAST(:staff_id AS uuid))"
+            " AND (CAST(:earned_from AS timestamptz) IS NULL OR p.earned_at >= :earned_from)"
+            " AND (CAST(:earned_before AS timestamptz) IS NULL OR p.earned_at < :earned_before)"
             f" AND {page.where} {page.order_limit}"
         ),
-        {"t": tenant_id, "s": staff_id, "f": earned_from, "u": earned_before, **page.params},
+        {
+            "tenant_id": tenant_id,
+            "staff_id": staff_id,
+            "earned_from": earned_from,
+            "earned_before": earned_before,
+            **page.params,
+        },
     )
     return [
         {

@@ -39,9 +39,9 @@ async def priced_departure(
                 " COALESCE(d.price_per_person, t.price_per_person) AS price, t.currency,"
                 " t.early_bird_percent, t.early_bird_days"
                 " FROM departures d JOIN tours t ON t.id = d.tour_id"
-                " WHERE t.tenant_id = :t AND d.id = :d"
+                " WHERE t.tenant_id = :tenant_id AND d.id = :departure_id"
             ),
-            {"t": tenant_id, "d": departure_id},
+            {"tenant_id": tenant_id, "departure_id": departure_id},
         )
     ).first()
     if row is None:
@@ -84,23 +84,24 @@ async def insert_quote(
         text(
             "INSERT INTO quotes (id, tenant_id, lead_id, departure_id, pax, price_per_person,"
             " subtotal, discounts, discount_total, total, currency, valid_until, sent_by,"
-            " created_at) VALUES (:id, :t, :lead, :dep, :pax, :unit, :sub, CAST(:disc AS jsonb),"
-            " :disc_total, :total, :cur, :valid, :by, :now)"
+            " created_at) VALUES (:quote_id, :tenant_id, :lead_id, :departure_id, :pax,"
+            " :price_per_person, :subtotal, CAST(:discounts AS jsonb), :discount_total, :total,"
+            " :currency, :valid_until, :sent_by, :now)"
         ),
         {
-            "id": quote_id,
-            "t": tenant_id,
-            "lead": lead_id,
-            "dep": departure.id,
+            "quote_id": quote_id,
+            "tenant_id": tenant_id,
+            "lead_id": lead_id,
+            "departure_id": departure.id,
             "pax": pricing.pax,
-            "unit": pricing.unit_price,
-            "sub": pricing.subtotal,
-            "disc": json.dumps(discount_lines(pricing)),
-            "disc_total": pricing.discount_total,
+            "price_per_person": pricing.unit_price,
+            "subtotal": pricing.subtotal,
+            "discounts": json.dumps(discount_lines(pricing)),
+            "discount_total": pricing.discount_total,
             "total": pricing.total,
-            "cur": departure.currency,
-            "valid": valid_until,
-            "by": sent_by,
+            "currency": departure.currency,
+            "valid_until": valid_until,
+            "sent_by": sent_by,
             "now": now,
         },
     )
@@ -137,7 +138,8 @@ def _view(row: Any) -> dict[str, Any]:
 async def quote_view(conn: AsyncConnection, tenant_id: str, quote_id: str) -> dict[str, Any] | None:
     row = (
         await conn.execute(
-            text(f"{_SELECT} WHERE q.tenant_id = :t AND q.id = :i"), {"t": tenant_id, "i": quote_id}
+            text(f"{_SELECT} WHERE q.tenant_id = :tenant_id AND q.id = :quote_id"),
+            {"tenant_id": tenant_id, "quote_id": quote_id},
         )
     ).first()
     return _view(row) if row else None
@@ -148,9 +150,10 @@ async def quotes_of_lead(
 ) -> list[dict[str, Any]]:
     rows = await conn.execute(
         text(
-            f"{_SELECT} WHERE q.tenant_id = :t AND q.lead_id = :l ORDER BY q.created_at DESC, q.id"
+            f"{_SELECT} WHERE q.tenant_id = :tenant_id AND q.lead_id = :lead_id"
+            " ORDER BY q.created_at DESC, q.id"
         ),
-        {"t": tenant_id, "l": lead_id},
+        {"tenant_id": tenant_id, "lead_id": lead_id},
     )
     return [_view(r) for r in rows]
 
@@ -162,10 +165,11 @@ async def latest_valid_quote(
     row = (
         await conn.execute(
             text(
-                f"{_SELECT} WHERE q.tenant_id = :t AND q.lead_id = :l AND q.departure_id = :d"
+                f"{_SELECT} WHERE q.tenant_id = :tenant_id AND q.lead_id = :lead_id"
+                " AND q.departure_id = :departure_id"
                 " AND q.valid_until > :now ORDER BY q.created_at DESC, q.id LIMIT 1"
             ),
-            {"t": tenant_id, "l": lead_id, "d": departure_id, "now": now},
+            {"tenant_id": tenant_id, "lead_id": lead_id, "departure_id": departure_id, "now": now},
         )
     ).first()
     return _view(row) if row else None

@@ -95,10 +95,10 @@ async def find_trip(
     row = (
         await conn.execute(
             text(
-                f"{_SELECT} WHERE tr.tenant_id = :tenant_id AND {column} = :key"
+                f"{_SELECT} WHERE tr.tenant_id = :tenant_id AND {column} = :trip_key"
                 + (" FOR UPDATE OF tr" if lock else "")
             ),
-            {"tenant_id": tenant_id, "key": value},
+            {"tenant_id": tenant_id, "trip_key": value},
         )
     ).first()
     return trip_from_row(row) if row else None
@@ -137,12 +137,12 @@ async def move_trip(
     if stamp:
         sets.append(f"{stamp} = :now")
     if by_column:
-        sets.append(f"{by_column} = :by")
+        sets.append(f"{by_column} = :moved_by")
     if state == "ENDED":
         sets.append("end_note = :note")
     await conn.execute(
         text(f"UPDATE trips SET {', '.join(sets)} WHERE id = :trip_id"),
-        {"trip_id": trip_id, "state": state, "now": now, "by": by, "note": note},
+        {"trip_id": trip_id, "state": state, "now": now, "moved_by": by, "note": note},
     )
 
 

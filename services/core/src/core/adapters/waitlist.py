@@ -68,17 +68,17 @@ async def join(
     await conn.execute(
         text(
             "INSERT INTO waitlist_entries (id, tenant_id, departure_id, booking_id, seq, pax,"
-            " status, created_at, updated_at) VALUES (:i, :t, :d, :b,"
-            " (SELECT coalesce(max(seq), 0) + 1 FROM waitlist_entries WHERE departure_id = :d),"
-            " :p, :s, :now, :now)"
+            " status, created_at, updated_at) VALUES (:entry_id, :tenant_id, :departure_id,"
+            " :booking_id, (SELECT coalesce(max(seq), 0) + 1 FROM waitlist_entries"
+            " WHERE departure_id = :departure_id), :pax, :status, :now, :now)"
         ),
         {
-            "i": entry_id,
-            "t": tenant_id,
-            "d": departure_id,
-            "b": booking_id,
-            "p": pax,
-            "s": WAITING,
+            "entry_id": entry_id,
+            "tenant_id": tenant_id,
+            "departure_id": departure_id,
+            "booking_id": booking_id,
+            "pax": pax,
+            "status": WAITING,
             "now": now,
         },
     )
@@ -89,7 +89,9 @@ async def join(
 
 async def entry_of_booking(conn: AsyncConnection, booking_id: str) -> Entry | None:
     row = (
-        await conn.execute(text(f"{_SELECT} WHERE w.booking_id = :b"), {"b": booking_id})
+        await conn.execute(
+            text(f"{_SELECT} WHERE w.booking_id = :booking_id"), {"booking_id": booking_id}
+        )
     ).first()
     return _entry(row) if row else None
 
@@ -98,10 +100,10 @@ async def in_line(conn: AsyncConnection, departure_id: str) -> list[Entry]:
     """The departure's live entries, first in line first."""
     rows = await conn.execute(
         text(
-            f"{_SELECT} WHERE w.departure_id = :d AND w.status IN ('WAITING', 'OFFERED')"
-            " ORDER BY w.seq"
+            f"{_SELECT} WHERE w.departure_id = :departure_id"
+            " AND w.status IN ('WAITING', 'OFFERED') ORDER BY w.seq"
         ),
-        {"d": departure_id},
+        {"departure_id": departure_id},
     )
     return [_entry(r) for r in rows]
 
@@ -117,12 +119,12 @@ async def set_status(
     """Move an entry on; an offer's expiry is set when offered and kept afterwards."""
     await conn.execute(
         text(
-            "UPDATE waitlist_entries SET status = :s, updated_at = :now,"
-            " offered_at = CASE WHEN :s = 'OFFERED' THEN :now ELSE offered_at END,"
-            " offer_expires_at = coalesce(CAST(:e AS timestamptz), offer_expires_at)"
-            " WHERE id = :i"
+            "UPDATE waitlist_entries SET status = :status, updated_at = :now,"
+            " offered_at = CASE WHEN :status = 'OFFERED' THEN :now ELSE offered_at END,"
+            " offer_expires_at = coalesce(CAST(:offer_expires_at AS timestamptz),"
+            " offer_expires_at) WHERE id = :entry_id"
         ),
-        {"s": status, "now": now, "e": offer_expires_at, "i": entry_id},
+        {"status": status, "now": now, "offer_expires_at": offer_expires_at, "entry_id": entry_id},
     )
 
 
@@ -134,10 +136,10 @@ async def offer_if_due(conn: AsyncConnection, entry_id: str, now: datetime) -> E
     row = (
         await conn.execute(
             text(
-                f"{_SELECT} WHERE w.id = :i AND w.status = :s AND w.offer_expires_at <= :now"
-                " FOR UPDATE OF w SKIP LOCKED"
+                f"{_SELECT} WHERE w.id = :entry_id AND w.status = :status"
+                " AND w.offer_expires_at <= :now FOR UPDATE OF w SKIP LOCKED"
             ),
-            {"i": entry_id, "s": OFFERED, "now": now},
+            {"entry_id": entry_id, "status": OFFERED, "now": now},
         )
     ).first()
     return _entry(row) if row else None
