@@ -335,8 +335,9 @@ class Consumers:
     async def _run_handler(
         self, sub: Subscription, envelope: Envelope, handler: Any, payload: Any
     ) -> str:
+        """One delivery in a transaction of its own (``_process`` bound its context)."""
         async with self._engine.begin() as conn:
-            return await self._run_in(conn, sub, envelope, handler, payload)
+            return await self._claim_and_run(conn, sub, envelope, handler, payload)
 
     async def _run_in(
         self,
@@ -346,7 +347,8 @@ class Consumers:
         handler: Any,
         payload: Any,
     ) -> str:
-        """One delivery's inbox claim and handler, in the caller's transaction."""
+        """One delivery of a batch: its log context and trace, then its claim and handler
+        in the batch's transaction."""
         bind_correlation(
             event_id=envelope.id, event_type=envelope.type, correlation_id=envelope.correlationid
         )

@@ -292,24 +292,29 @@ async def upsert_tour(conn: AsyncConnection, tenant_id: str, tour: Tour) -> tupl
                 " EXCLUDED.price_per_person, EXCLUDED.currency, EXCLUDED.active,"
                 " EXCLUDED.deposit_kind, EXCLUDED.deposit_value) RETURNING id"
             ),
-            {
-                "tour_id": tour.id,
-                "tenant_id": tenant_id,
-                "code": tour.code,
-                "name": tour.name,
-                "aliases": list(tour.aliases),
-                "duration_days": tour.duration_days,
-                "price_per_person": tour.price_per_person,
-                "currency": tour.currency,
-                "active": tour.active,
-                "deposit_kind": tour.deposit.kind,
-                "deposit_value": tour.deposit.value,
-            },
+            _tour_params(tenant_id, tour),
         )
     ).first() is not None
     stored = await tour_by_code(conn, tenant_id, tour.code)
     assert stored is not None
     return stored, changed
+
+
+def _tour_params(tenant_id: str, tour: Tour) -> dict[str, Any]:
+    """A tour's columns as the bind parameters its upsert and insert share."""
+    return {
+        "tour_id": tour.id,
+        "tenant_id": tenant_id,
+        "code": tour.code,
+        "name": tour.name,
+        "aliases": list(tour.aliases),
+        "duration_days": tour.duration_days,
+        "price_per_person": tour.price_per_person,
+        "currency": tour.currency,
+        "active": tour.active,
+        "deposit_kind": tour.deposit.kind,
+        "deposit_value": tour.deposit.value,
+    }
 
 
 async def insert_tour(conn: AsyncConnection, tenant_id: str, tour: Tour) -> Tour | None:
@@ -323,19 +328,7 @@ async def insert_tour(conn: AsyncConnection, tenant_id: str, tour: Tour) -> Tour
                 " :price_per_person, :currency, :active, :deposit_kind, :deposit_value)"
                 " ON CONFLICT (tenant_id, code) DO NOTHING RETURNING id"
             ),
-            {
-                "tour_id": tour.id,
-                "tenant_id": tenant_id,
-                "code": tour.code,
-                "name": tour.name,
-                "aliases": list(tour.aliases),
-                "duration_days": tour.duration_days,
-                "price_per_person": tour.price_per_person,
-                "currency": tour.currency,
-                "active": tour.active,
-                "deposit_kind": tour.deposit.kind,
-                "deposit_value": tour.deposit.value,
-            },
+            _tour_params(tenant_id, tour),
         )
     ).first()
     return await tour_by_code(conn, tenant_id, tour.code) if inserted else None
